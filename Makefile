@@ -1,0 +1,46 @@
+# lancam — see README.md. `make run` and `make test` are all a fresh
+# Debian 12 / Raspberry Pi OS machine needs: both install what is missing.
+
+# A Go toolchain at least as new as go.mod asks (downloaded into the user's
+# cache when the system's is older, as on Raspberry Pi OS).
+GO = $(shell scripts/go-toolchain.sh)
+export GOTOOLCHAIN = local
+export CGO_ENABLED = 1
+
+BIN      := ./lancam
+ARGS     ?= -headless -source test
+GOFLAGS_TEST ?= -race -count=1 -timeout 20m
+
+.PHONY: all build run test bench deps-run deps-test vet clean
+
+all: build
+
+deps-run:
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+build: deps-run
+	$(GO) build -trimpath -o $(BIN) .
+
+## run: build and start lancam (headless with the test pattern until the window lands).
+run: build
+	$(BIN) $(ARGS)
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## test: every test, with the real clients (ffmpeg, Chromium, curl).
+test: deps-test vet
+	scripts/test-deps.sh
+	$(GO) test $(GOFLAGS_TEST) ./...
+
+## bench: Go benchmarks, tjbench on the same frame, and the fan-out load test.
+bench: deps-test build
+	scripts/bench.sh
+
+clean:
+	rm -f $(BIN)

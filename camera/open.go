@@ -1,0 +1,33 @@
+package camera
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+)
+
+// OpenConfig holds the wishes that apply to every kind of source.
+type OpenConfig struct {
+	Width, Height int
+	FPS           float64
+	Quality       int
+	Logger        *slog.Logger
+}
+
+// Open makes the source a -source flag names: "test", "dir:PATH", or "auto"
+// (the first camera that streams; until camera support lands, the test
+// pattern). The error says what was wrong with spec in one line.
+func Open(spec string, cfg OpenConfig) (Source, error) {
+	switch {
+	case spec == "auto" || spec == "test":
+		return NewTestPattern(TestPatternConfig{Width: cfg.Width, Height: cfg.Height,
+			FPS: cfg.FPS, Quality: cfg.Quality})
+	case strings.HasPrefix(spec, "dir:"):
+		dir := strings.TrimPrefix(spec, "dir:")
+		if dir == "" {
+			return nil, fmt.Errorf("-source dir: needs a folder, e.g. dir:/home/pi/frames")
+		}
+		return NewDirSource(DirSourceConfig{Dir: dir, FPS: cfg.FPS})
+	}
+	return nil, fmt.Errorf("unknown source %q: use auto, test or dir:PATH", spec)
+}

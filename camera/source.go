@@ -1,0 +1,24 @@
+package camera
+
+import "context"
+
+// Source produces frames until its context ends.
+//
+// Run must call publish from a single goroutine (the one Run runs on) and
+// return when ctx is done; it returns nil then. Any other return ends this run
+// of the source: the hub logs the error and starts it again with back-off
+// while someone is still watching.
+type Source interface {
+	Run(ctx context.Context, publish func(*Frame)) error
+	Info() SourceInfo
+}
+
+// SourceInfo describes what a source delivers, for /status and the UI.
+type SourceInfo struct {
+	Kind   string  `json:"kind"`   // "test", "dir", "v4l2", ...
+	Device string  `json:"device"` // path or description of the device
+	Format string  `json:"format"` // e.g. "MJPEG", "YUYV→JPEG", "JPEG files"
+	Width  int     `json:"width"`
+	Height int     `json:"height"`
+	FPS    float64 `json:"fps_wanted"`
+}

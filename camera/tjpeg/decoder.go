@@ -1,0 +1,156 @@
+package tjpeg
+
+/*
+#cgo LDFLAGS: -lturbojpeg
+#include <turbojpeg.h>
+
+typedef struct { int rc, w, h, sub; } tjpeg_hdr;
+
+// Data cut off before the frame header looks like a "tables-only" stream,
+// for which the library returns success without touching the outputs; zero
+// them so the Go side can tell.
+// Returned by value so the outputs live on the C stack: passing addresses of
+// Go locals would heap-allocate them on every frame.
+static tjpeg_hdr tjpeg_header(tjhandle h, const unsigned char *buf,
+		unsigned long n) {
+	tjpeg_hdr r = {0, 0, 0, -1};
+	int cs;
+	r.rc = tjDecompressHeader3(h, buf, n, &r.w, &r.h, &r.sub, &cs);
+	return r;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"image"
+	"unsafe"
+)
+
+// Decoder decompresses with one TurboJPEG handle. It is not safe for
+// concurrent use: give each decoding goroutine its own.
+type Decoder struct {
+	h C.tjhandle
+}
+
+// NewDecoder allocates the C-side decompressor. Call Close when done: the
+// handle lives outside the Go heap and is not garbage collected.
+func NewDecoder() (*Decoder, error) {
+	h := C.tjInitDecompress()
+	if h == nil {
+		return nil, tjError(nil, "init decompressor")
+	}
+	return &Decoder{h: h}, nil
+}
+
+// Close frees the handle. It is idempotent so it can be deferred next to an
+// explicit early Close.
+func (d *Decoder) Close() {
+	if d.h != nil {
+		C.tjDestroy(d.h)
+		d.h = nil
+	}
+}
+
+// DecodeRGBA decodes jpeg at scale s (DCT scaling: far cheaper than decoding
+// full size and resizing) into dst when dst is non-nil and exactly the scaled
+// size, so a preview loop reusing its image allocates nothing per frame;
+// otherwise it allocates a new image. Alpha is set opaque.
+//
+// Decoding uses the library defaults (accurate IDCT, smooth upsampling), as
+// tjbench does, so a preview shows what viewers get; no speed knobs until a
+// preview proves too slow.
+//
+// If the data is damaged but decodable, the image is returned together with
+// an error wrapping ErrWarning; on any other error the image is nil.
+func (d *Decoder) DecodeRGBA(dst *image.RGBA, jpeg []byte, s Scale) (*image.RGBA, error) {
+	if d.h == nil {
+		return nil, errClosed
+	}
+	if !s.supported() {
+		return nil, fmt.Errorf("tjpeg: decode: unsupported scale %v", s)
+	}
+	hdr, err := header(d.h, jpeg)
+	if err != nil {
+		return nil, err
+	}
+	w, h := s.Size(hdr.Width, hdr.Height)
+	if !fits(dst, w, h) {
+		dst = image.NewRGBA(image.Rect(0, 0, w, h))
+	}
+	pix := dst.Pix[dst.PixOffset(dst.Rect.Min.X, dst.Rect.Min.Y):]
+	rc := C.tjDecompress2(d.h, (*C.uchar)(unsafe.Pointer(&jpeg[0])), C.ulong(len(jpeg)),
+		(*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(dst.Stride), C.int(h), C.TJPF_RGBA, 0)
+	if rc < 0 {
+		err := tjError(d.h, "decompress")
+		if C.tjGetErrorCode(d.h) == C.TJERR_WARNING {
+			return dst, err
+		}
+		return nil, err
+	}
+	return dst, nil
+}
+
+// fits reports whether img can take a w x h decode in place; anything else
+// (wrong size, hand-built image with a short Pix) gets a fresh image rather
+// than letting C write out of bounds.
+func fits(img *image.RGBA, w, h int) bool {
+	if img == nil || img.Rect.Dx() != w || img.Rect.Dy() != h {
+		return false
+	}
+	off := img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y)
+	return off >= 0 && off <= len(img.Pix) &&
+		checkPlane("dst", img.Pix[off:], w*4, h, img.Stride) == nil
+}
+
+// DecodeHeader reads the size and subsampling without decoding pixels: cheap
+// enough to validate uploaded files and to learn a frame's size before
+// allocating for it. Non-JPEG or truncated-before-the-frame-header data is an
+// error. Safe for concurrent use.
+func DecodeHeader(jpeg []byte) (Header, error) {
+	h, err := getHeaderHandle()
+	if err != nil {
+		return Header{}, err
+	}
+	defer putHeaderHandle(h)
+	return header(h, jpeg)
+}
+
+func header(h C.tjhandle, jpeg []byte) (Header, error) {
+	if len(jpeg) == 0 {
+		return Header{}, fmt.Errorf("tjpeg: header: empty input")
+	}
+	r := C.tjpeg_header(h, (*C.uchar)(unsafe.Pointer(&jpeg[0])), C.ulong(len(jpeg)))
+	if r.rc < 0 {
+		return Header{}, tjError(h, "header")
+	}
+	if r.w <= 0 || r.h <= 0 {
+		return Header{}, fmt.Errorf("tjpeg: header: no image (truncated or tables-only JPEG)")
+	}
+	return Header{Width: int(r.w), Height: int(r.h), Subsamp: Subsamp(r.sub)}, nil
+}
+
+// headerHandles is a bounded free list rather than a sync.Pool: a pool may
+// drop entries at any GC, which would leak their C memory without finalizers.
+var headerHandles = make(chan C.tjhandle, 4)
+
+func getHeaderHandle() (C.tjhandle, error) {
+	select {
+	case h := <-headerHandles:
+		return h, nil
+	default:
+	}
+	h := C.tjInitDecompress()
+	if h == nil {
+		return nil, tjError(nil, "init decompressor")
+	}
+	return h, nil
+}
+
+func putHeaderHandle(h C.tjhandle) {
+	select {
+	case headerHandles <- h:
+	default:
+		C.tjDestroy(h)
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// options are the parsed command-line flags.
+type options struct {
+	headless    bool
+	listen      string
+	source      string
+	width       int
+	height      int
+	fps         float64
+	quality     int
+	maxClients  int
+	showVersion bool
+}
+
+// parseFlags parses and checks every flag, so a typo is one line on stderr
+// and exit code 2 before anything starts. -h prints the usage to stdout.
+func parseFlags(args []string, stdout io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("lancam", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // our caller prints the one-line error
+	fs.BoolVar(&o.headless, "headless", false, "run without a window: only the HTTP server")
+	fs.StringVar(&o.listen, "listen", ":8080", "HTTP address `host:port` to serve on")
+	fs.StringVar(&o.source, "source", "auto", "camera: auto, test, or dir:PATH (loop a folder of JPEGs)")
+	size := fs.String("size", "1280x720", "wanted picture size `WxH`")
+	fs.Float64Var(&o.fps, "fps", 30, "wanted frames per second")
+	fs.IntVar(&o.quality, "quality", 80, "JPEG quality 1-100 when lancam encodes")
+	fs.IntVar(&o.maxClients, "max-clients", 100, "most concurrent stream viewers; more get 503")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.SetOutput(stdout)
+			fmt.Fprintln(stdout, "Usage: lancam [flags]")
+			fs.PrintDefaults()
+		}
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if o.width, o.height, err = parseSize(*size); err != nil {
+		return o, err
+	}
+	if _, port, err := net.SplitHostPort(o.listen); err != nil {
+		return o, fmt.Errorf("-listen %q: want host:port, e.g. :8080", o.listen)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return o, fmt.Errorf("-listen %q: port must be 0-65535", o.listen)
+	}
+	switch {
+	case !(o.fps > 0 && o.fps <= 240):
+		return o, fmt.Errorf("-fps %g: want a number above 0 and at most 240", o.fps)
+	case o.quality < 1 || o.quality > 100:
+		return o, fmt.Errorf("-quality %d: want 1-100", o.quality)
+	case o.maxClients < 1:
+		return o, fmt.Errorf("-max-clients %d: want at least 1", o.maxClients)
+	case o.source == "":
+		return o, fmt.Errorf("-source is empty: use auto, test or dir:PATH")
+	}
+	return o, nil
+}
+
+// parseSize reads "WxH" (also "W×H" or "WXH").
+func parseSize(s string) (int, int, error) {
+	ws, hs, ok := strings.Cut(strings.NewReplacer("×", "x", "X", "x").Replace(s), "x")
+	w, errW := strconv.Atoi(ws)
+	h, errH := strconv.Atoi(hs)
+	if !ok || errW != nil || errH != nil {
+		return 0, 0, fmt.Errorf("-size %q: want WxH, e.g. 1280x720", s)
+	}
+	if w < 16 || h < 16 || w > 7680 || h > 4320 {
+		return 0, 0, fmt.Errorf("-size %q: want 16x16 up to 7680x4320", s)
+	}
+	return w, h, nil
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunBadFlags checks that every mistake on the command line is exit code
+// 2 with exactly one line on stderr, which names the flag or value at fault,
+// and nothing on stdout. None of these cases gets as far as listening.
+func TestRunBadFlags(t *testing.T) {
+	t.Parallel()
+	empty := t.TempDir() // a folder with no JPEGs
+
+	notJPEG := t.TempDir() // files, but none that is a JPEG
+	writeFile(t, filepath.Join(notJPEG, "readme.txt"), "not a picture")
+	writeFile(t, filepath.Join(notJPEG, "frame.png"), "\x89PNG\r\n\x1a\n")
+
+	broken := t.TempDir() // a .jpg that is not a JPEG
+	writeFile(t, filepath.Join(broken, "a.jpg"), "this is not a JPEG")
+
+	tests := []struct {
+		name string
+		args []string
+		want string // a substring of the error line
+	}{
+		{"size without x", []string{"-size", "12"}, "-size"},
+		{"size not numbers", []string{"-size", "axb"}, "-size"},
+		{"size too small", []string{"-size", "8x8"}, "-size"},
+		{"size too big", []string{"-size", "10000x10000"}, "-size"},
+		{"size negative", []string{"-size", "-640x480"}, "-size"},
+		{"size empty", []string{"-size", ""}, "-size"},
+		{"fps zero", []string{"-fps", "0"}, "-fps"},
+		{"fps too high", []string{"-fps", "1000"}, "-fps"},
+		{"fps negative", []string{"-fps", "-5"}, "-fps"},
+		{"fps NaN", []string{"-fps", "NaN"}, "-fps"},
+		{"fps Inf", []string{"-fps", "Inf"}, "-fps"},
+		{"fps not a number", []string{"-fps", "fast"}, "-fps"},
+		{"quality zero", []string{"-quality", "0"}, "-quality"},
+		{"quality too high", []string{"-quality", "101"}, "-quality"},
+		{"quality not a number", []string{"-quality", "high"}, "-quality"},
+		{"listen without port", []string{"-listen", "nonsense"}, "-listen"},
+		{"listen port too big", []string{"-listen", ":99999"}, "-listen"},
+		{"listen port negative", []string{"-listen", ":-1"}, "-listen"},
+		{"max-clients zero", []string{"-max-clients", "0"}, "-max-clients"},
+		{"max-clients negative", []string{"-max-clients", "-3"}, "-max-clients"},
+		{"source unknown", []string{"-source", "bogus"}, "bogus"},
+		{"source empty", []string{"-source", ""}, "-source"},
+		{"source dir without path", []string{"-source", "dir:"}, "dir:"},
+		{"source dir missing", []string{"-source", "dir:/nonexistent"}, "/nonexistent"},
+		{"source dir without jpegs", []string{"-source", "dir:" + empty}, empty},
+		{"source dir with other files", []string{"-source", "dir:" + notJPEG}, notJPEG},
+		{"source dir with broken jpeg", []string{"-source", "dir:" + broken}, "a.jpg"},
+		{"unknown flag", []string{"-nope"}, "-nope"},
+		{"flag without value", []string{"-size"}, "-size"},
+		{"stray argument", []string{"extra"}, `"extra"`},
+		{"stray argument after flags", []string{"-headless", "-source", "test", "now"}, `"now"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			if code != 2 {
+				t.Errorf("run(%q) = %d, want 2", tc.args, code)
+			}
+			line := stderr.String()
+			if strings.Count(line, "\n") != 1 || !strings.HasSuffix(line, "\n") {
+				t.Errorf("run(%q): stderr is not exactly one line:\n%s", tc.args, line)
+			}
+			if !strings.HasPrefix(line, "lancam: ") {
+				t.Errorf("run(%q): stderr %q does not start with %q", tc.args, line, "lancam: ")
+			}
+			if !strings.Contains(line, tc.want) {
+				t.Errorf("run(%q): stderr %q does not mention %q", tc.args, line, tc.want)
+			}
+			if stdout.Len() > 0 {
+				t.Errorf("run(%q): unexpected stdout %q", tc.args, stdout.String())
+			}
+		})
+	}
+}
+
+// TestRunVersion checks that -version prints "lancam VERSION" and exits 0
+// without starting anything, whatever the other flags are.
+func TestRunVersion(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"-version"}, {"--version"}, {"-headless", "-version"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Errorf("run(%q) = %d, want 0; stderr: %s", args, code, stderr.String())
+		}
+		if got, want := stdout.String(), "lancam "+version+"\n"; got != want {
+			t.Errorf("run(%q) stdout = %q, want %q", args, got, want)
+		}
+		if stderr.Len() > 0 {
+			t.Errorf("run(%q): unexpected stderr %q", args, stderr.String())
+		}
+	}
+}
+
+// TestRunHelp checks that -h and -help exit 0 with the usage on stdout
+// (where `lancam -h | less` finds it) and nothing on stderr.
+func TestRunHelp(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"-h"}, {"-help"}, {"--help"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Errorf("run(%q) = %d, want 0", args, code)
+		}
+		out := stdout.String()
+		if !strings.HasPrefix(out, "Usage: lancam") {
+			t.Errorf("run(%q) stdout does not start with the usage line:\n%s", args, out)
+		}
+		for _, flag := range []string{"-headless", "-listen", "-source", "-size", "-fps", "-quality", "-max-clients", "-version"} {
+			if !strings.Contains(out, "  "+flag) {
+				t.Errorf("run(%q): usage does not list %s:\n%s", args, flag, out)
+			}
+		}
+		if stderr.Len() > 0 {
+			t.Errorf("run(%q): unexpected stderr %q", args, stderr.String())
+		}
+	}
+}
+
+// TestParseFlagsDefaults checks the defaults and that good values, including
+// the size spellings parseSize accepts, parse to what they say.
+func TestParseFlagsDefaults(t *testing.T) {
+	t.Parallel()
+	o, err := parseFlags(nil, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("parseFlags(nil): %v", err)
+	}
+	want := options{listen: ":8080", source: "auto", width: 1280, height: 720, fps: 30, quality: 80, maxClients: 100}
+	if o != want {
+		t.Errorf("defaults = %+v, want %+v", o, want)
+	}
+
+	for _, size := range []string{"640x360", "640X360", "640×360"} {
+		o, err := parseFlags([]string{"-headless", "-listen", "127.0.0.1:0", "-size", size, "-fps", "12.5",
+			"-quality", "100", "-max-clients", "1", "-source", "dir:/x"}, &bytes.Buffer{})
+		if err != nil {
+			t.Fatalf("-size %s: %v", size, err)
+		}
+		want := options{headless: true, listen: "127.0.0.1:0", source: "dir:/x", width: 640, height: 360,
+			fps: 12.5, quality: 100, maxClients: 1}
+		if o != want {
+			t.Errorf("-size %s: got %+v, want %+v", size, o, want)
+		}
+	}
+}
+
+// writeFile writes a test file or fails the test.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,60 @@
+package httpstream
+
+import (
+	"net/http"
+	"strings"
+)
+
+// route dispatches by path, and for "/" by the mjpg-streamer style
+// ?action= query, so that existing clients (OctoPrint, Mainsail, Home
+// Assistant, ustreamer users) work unchanged.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	h := s.lookup(r)
+	if h == nil {
+		http.Error(w, "not found: "+oneLine(r.URL.Path), http.StatusNotFound)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", allowed)
+		http.Error(w, "method "+oneLine(r.Method)+" not allowed: this server only answers GET and HEAD", http.StatusMethodNotAllowed)
+		return
+	}
+	h(w, r)
+}
+
+// lookup finds the handler for r, or nil for an unknown URL.
+func (s *Server) lookup(r *http.Request) http.HandlerFunc {
+	switch r.URL.Path {
+	case "/stream.mjpg", "/stream":
+		return s.serveStream
+	case "/snapshot.jpg", "/snapshot":
+		return s.serveSnapshot
+	case "/status", "/state":
+		return s.serveStatus
+	case "/":
+		q := r.URL.Query()
+		if !q.Has("action") {
+			return s.servePage
+		}
+		switch q.Get("action") {
+		case "stream":
+			return s.serveStream
+		case "snapshot":
+			return s.serveSnapshot
+		}
+	}
+	return nil
+}
+
+// oneLine keeps client-supplied text from breaking a one-line error body.
+func oneLine(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,145 @@
+// Package httpstream serves a camera.Hub over HTTP: an MJPEG stream built for
+// hundreds of viewers, snapshots, a JSON status and a small viewer page, on
+// the URLs that mjpg-streamer and ustreamer clients already use.
+package httpstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"lancam/camera"
+)
+
+// Config configures a Server.
+type Config struct {
+	Addr string // listen address, e.g. ":8080"; ":0" picks a free port
+	// Hub supplies the frames; it is required. The Server never closes it:
+	// the hub outlives Stop/Start cycles.
+	Hub *camera.Hub
+	// MaxClients caps concurrent stream viewers, 0 meaning 100, so that a
+	// runaway page cannot exhaust memory or bandwidth.
+	MaxClients int
+	Version    string       // reported in /status
+	Logger     *slog.Logger // nil means slog.Default()
+}
+
+// DefaultMaxClients is used when Config.MaxClients is 0.
+const DefaultMaxClients = 100
+
+// snapshotTimeout is how long a snapshot waits for a frame: long enough for
+// a stopped camera to start, short enough that a client is told why.
+const snapshotTimeout = 2 * time.Second
+
+// Server serves one hub. A Server can be started and stopped repeatedly; its
+// Handler also works without Start, e.g. under httptest.
+type Server struct {
+	cfg             Config
+	log             *slog.Logger
+	maxClients      int
+	parts           *partCache
+	snapshotTimeout time.Duration // a field so tests need not wait 2 s
+
+	life sync.Mutex // serialises Start and Stop
+	run  *run       // the current or last run; guarded by life
+
+	mu      sync.Mutex
+	clients map[*client]struct{}
+	started time.Time // for uptime_s
+}
+
+// New makes a Server; nothing listens until Start.
+func New(cfg Config) *Server {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	maxClients := cfg.MaxClients
+	if maxClients <= 0 {
+		maxClients = DefaultMaxClients
+	}
+	return &Server{
+		cfg:             cfg,
+		log:             log,
+		maxClients:      maxClients,
+		parts:           &partCache{},
+		snapshotTimeout: snapshotTimeout,
+		clients:         make(map[*client]struct{}),
+		started:         time.Now(),
+	}
+}
+
+// Handler returns the Server's routes without listening, for embedding in
+// another server or for httptest. Stream clients served this way end when
+// they disconnect; only Stop closes them from the server side.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.route) }
+
+// Start listens on Config.Addr and serves in a goroutine the Server owns,
+// until Stop or until ctx ends. The listen error is returned here, worded
+// for the person who has to fix it.
+func (s *Server) Start(ctx context.Context) error {
+	if s.cfg.Hub == nil {
+		return errors.New("httpstream: Config.Hub is nil")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.run != nil {
+		if !s.run.stopped() {
+			return fmt.Errorf("httpstream: server already started on %s", s.run.ln.Addr())
+		}
+		s.run.wait() // ended by its context: reap its goroutines first
+		s.run = nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return listenError(s.cfg.Addr, err)
+	}
+	s.mu.Lock()
+	s.started = time.Now()
+	s.mu.Unlock()
+	s.run = s.startRun(ctx, ln)
+	s.log.Info("http server listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// Stop closes the listener and every connection, stream viewers included,
+// and returns once all of the Server's goroutines have ended and the port is
+// free. Stop is idempotent.
+func (s *Server) Stop() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	r := s.run
+	if r == nil {
+		return nil
+	}
+	s.run = nil
+	err := r.stop()
+	r.wait()
+	return err
+}
+
+// Addr is the address actually listened on (with the real port when
+// Config.Addr asked for port 0), or "" when the Server is not running.
+func (s *Server) Addr() string {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.run == nil || s.run.stopped() {
+		return ""
+	}
+	return s.run.ln.Addr().String()
+}
+
+// uptime is how long the Server has been serving.
+func (s *Server) uptime() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Since(s.started)
+}

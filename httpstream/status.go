@@ -1,0 +1,69 @@
+package httpstream
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+)
+
+// statusDoc is the /status (and ustreamer-style /state) document.
+type statusDoc struct {
+	Source    sourceStatus `json:"source"`
+	Clients   []ClientInfo `json:"clients"` // never nil: clients expect an array
+	Streaming bool         `json:"streaming"`
+	UptimeS   float64      `json:"uptime_s"`
+	Version   string       `json:"version"`
+}
+
+// sourceStatus flattens the hub's view of the camera into one object, so
+// that a dashboard reads wanted and measured fps side by side.
+type sourceStatus struct {
+	Kind        string  `json:"kind"`
+	Device      string  `json:"device"`
+	Format      string  `json:"format"`
+	Width       int     `json:"width"`
+	Height      int     `json:"height"`
+	FPSWanted   float64 `json:"fps_wanted"`
+	FPSMeasured float64 `json:"fps_measured"`
+	Online      bool    `json:"online"`
+	Running     bool    `json:"running"`
+	LastError   string  `json:"last_error"`
+}
+
+// status gathers the document.
+func (s *Server) status() statusDoc {
+	st := s.cfg.Hub.Stats()
+	clients := s.Clients()
+	return statusDoc{
+		Source: sourceStatus{
+			Kind:        st.Source.Kind,
+			Device:      st.Source.Device,
+			Format:      st.Source.Format,
+			Width:       st.Source.Width,
+			Height:      st.Source.Height,
+			FPSWanted:   st.Source.FPS,
+			FPSMeasured: round2(st.FPS),
+			Online:      st.Online,
+			Running:     st.Running,
+			LastError:   st.LastError,
+		},
+		Clients:   clients,
+		Streaming: len(clients) > 0,
+		UptimeS:   math.Round(s.uptime().Seconds()),
+		Version:   s.cfg.Version,
+	}
+}
+
+// serveStatus answers /status and /state with JSON.
+func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
+	body, err := json.Marshal(s.status())
+	if err != nil {
+		http.Error(w, "status: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	body = append(body, '\n')
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	setNoCache(h)
+	writeBody(w, r, body)
+}

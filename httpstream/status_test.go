@@ -1,0 +1,133 @@
+package httpstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"slices"
+	"testing"
+	"time"
+)
+
+// statusShape is /status as documented; decoding with unknown fields
+// disallowed catches drift in either direction.
+type statusShape struct {
+	Source struct {
+		Kind        string  `json:"kind"`
+		Device      string  `json:"device"`
+		Format      string  `json:"format"`
+		Width       int     `json:"width"`
+		Height      int     `json:"height"`
+		FPSWanted   float64 `json:"fps_wanted"`
+		FPSMeasured float64 `json:"fps_measured"`
+		Online      bool    `json:"online"`
+		Running     bool    `json:"running"`
+		LastError   string  `json:"last_error"`
+	} `json:"source"`
+	Clients []struct {
+		Address    string  `json:"address"`
+		FPS        float64 `json:"fps"`
+		Dropped    uint64  `json:"dropped"`
+		Sent       uint64  `json:"sent"`
+		ConnectedS float64 `json:"connected_s"`
+	} `json:"clients"`
+	Streaming bool    `json:"streaming"`
+	UptimeS   float64 `json:"uptime_s"`
+	Version   string  `json:"version"`
+}
+
+func getStatus(t *testing.T, addr string) (statusShape, []byte) {
+	t.Helper()
+	resp, err := testClient().Get("http://" + addr + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != cacheControl {
+		t.Errorf("Cache-Control %q", cc)
+	}
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st statusShape
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&st); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return st, raw
+}
+
+func TestStatus(t *testing.T) {
+	src := &fakeSource{fps: 30}
+	s := startServer(t, Config{Hub: newHub(t, src), Version: "v-test"})
+
+	st, raw := getStatus(t, s.Addr())
+	if !bytes.Contains(raw, []byte(`"clients":[]`)) || st.Streaming {
+		t.Errorf("idle status: %s", raw)
+	}
+	if st.Version != "v-test" || st.Source.Kind != "test" || st.Source.FPSWanted != 30 || st.Source.Width != 16 {
+		t.Errorf("idle status: %+v", st)
+	}
+
+	var addrs []string
+	for range 2 {
+		conn, br := openStream(t, s.Addr())
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		readPart(t, br)
+		addrs = append(addrs, conn.LocalAddr().String())
+	}
+	st, raw = getStatus(t, s.Addr())
+	var got []string
+	for _, c := range st.Clients {
+		got = append(got, c.Address)
+		if c.Sent == 0 || c.ConnectedS < 0 {
+			t.Errorf("client %+v", c)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(addrs)
+	if !slices.Equal(got, addrs) {
+		t.Errorf("clients %v, want %v", got, addrs)
+	}
+	if !st.Streaming || !st.Source.Running || !st.Source.Online {
+		t.Errorf("status with viewers: %s", raw)
+	}
+}
+
+// TestStateAlias: ustreamer's /state answers the same document.
+func TestStateAlias(t *testing.T) {
+	s := startServer(t, Config{Hub: newHub(t, &fakeSource{fps: 5})})
+	resp, err := testClient().Get("http://" + s.Addr() + "/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st statusShape
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || st.Source.Kind != "test" {
+		t.Errorf("/state: %+v, %v", st, err)
+	}
+}
+
+func TestClientInfoJSON(t *testing.T) {
+	ci := ClientInfo{Address: "1.2.3.4:5", FPS: 29.987, Dropped: 3, Sent: 7, Since: time.Now().Add(-90 * time.Second)}
+	b, err := json.Marshal([]ClientInfo{ci})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []map[string]any
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	m := back[0]
+	if m["address"] != "1.2.3.4:5" || m["fps"] != 29.99 || m["dropped"] != 3.0 || m["sent"] != 7.0 {
+		t.Errorf("%s", b)
+	}
+	if c, _ := m["connected_s"].(float64); c < 89 || c > 95 {
+		t.Errorf("connected_s in %s", b)
+	}
+}

@@ -1,0 +1,79 @@
+// Command lancam turns a Raspberry Pi's camera into a LAN camera: an MJPEG
+// HTTP server that browsers, ffmpeg, VLC and other lancams play.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"lancam/camera"
+	"lancam/httpstream"
+)
+
+// version is reported by -version, /status and (later) mDNS.
+const version = "0.1.0"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code, so tests can
+// drive flag handling without spawning lancam.
+func run(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseFlags(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lancam: %v (see lancam -h)\n", err)
+		return 2
+	}
+	if opts.showVersion {
+		fmt.Fprintln(stdout, "lancam", version)
+		return 0
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	src, err := camera.Open(opts.source, camera.OpenConfig{
+		Width: opts.width, Height: opts.height, FPS: opts.fps, Quality: opts.quality, Logger: log,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "lancam: -source %s: %v\n", opts.source, err)
+		return 2
+	}
+	if !opts.headless {
+		log.Info("the desktop window is not part of this build yet; running headless")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	hub := camera.NewHub(camera.HubConfig{Source: src, Logger: log})
+	defer hub.Close()
+	srv := httpstream.New(httpstream.Config{
+		Addr: opts.listen, Hub: hub, MaxClients: opts.maxClients, Version: version, Logger: log,
+	})
+	if err := srv.Start(ctx); err != nil {
+		fmt.Fprintf(stderr, "lancam: %v\n", err)
+		return 1
+	}
+	info := src.Info()
+	log.Info("lancam streaming", "source", info.Kind, "device", info.Device,
+		"size", fmt.Sprintf("%dx%d", info.Width, info.Height), "fps", info.FPS, "listen", srv.Addr())
+	for _, u := range pageURLs(srv.Addr()) {
+		fmt.Fprintf(stdout, "lancam: open %s  (stream: %sstream.mjpg)\n", u, u)
+	}
+	<-ctx.Done()
+	log.Info("stopping")
+	if err := srv.Stop(); err != nil {
+		log.Warn("stop", "err", err)
+	}
+	return 0
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Install what lancam needs on Debian 12 / Raspberry Pi OS, then make sure a
+# new enough Go toolchain is available (scripts/go-toolchain.sh).
+#
+#   scripts/deps.sh run     build and run: compiler, TurboJPEG headers, ...
+#   scripts/deps.sh test    run + the tools the tests drive (ffmpeg, chromium, ...)
+#   scripts/deps.sh bench   same as test
+#
+# Only missing packages are installed (apt-get update runs only then), so the
+# common case costs one dpkg-query call and prints nothing. Uses sudo when
+# not root.
+
+set -euo pipefail
+
+prog=${0##*/}
+die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
+
+# Installed with --no-install-recommends, so whatever a recommends-only
+# dependency would have brought must be named here:
+#   libc6-dev  gcc only *recommends* it, and cgo needs the C headers.
+#   unzip      go-toolchain.sh unpacks the Go toolchain zip with it.
+run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev git ca-certificates curl unzip)
+# chromium|chromium-browser: Debian calls it chromium; older Raspberry Pi OS
+# images only have chromium-browser. The first one apt can install wins.
+# fonts-dejavu-core already comes via fontconfig's Depends; naming it keeps
+# headless screenshots rendering text should that chain ever change.
+test_pkgs=(ffmpeg "chromium|chromium-browser" fonts-dejavu-core libjpeg-turbo-progs
+	util-linux procps iproute2)
+
+case ${1:-} in
+run) pkgs=("${run_pkgs[@]}") ;;
+test | bench) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
+*)
+	echo "usage: $prog run|test|bench" >&2
+	exit 2
+	;;
+esac
+
+# has_candidate PKG: apt knows a version of PKG it could install.
+has_candidate() {
+	local c
+	c=$(apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')
+	[[ -n $c && $c != "(none)" ]]
+}
+
+install_missing() {
+	local entry alt missing=() choices=()
+
+	if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+		echo "$prog: not a Debian-based system, install these yourself: ${pkgs[*]//|/ or }" >&2
+		return
+	fi
+
+	# One dpkg-query for all names (alternatives split): it is the whole cost
+	# of the usual nothing-to-do case.
+	local -A have=()
+	local names name status
+	read -ra names <<<"${pkgs[*]//|/ }"
+	while read -r name status; do
+		if [[ $status == "install ok installed" ]]; then
+			have[$name]=1
+		fi
+	done < <(dpkg-query -W -f='${Package} ${Status}\n' "${names[@]}" 2>/dev/null || true)
+
+	for entry in "${pkgs[@]}"; do
+		local ok=0
+		for alt in ${entry//|/ }; do # split alternatives
+			if [[ -n ${have[$alt]-} ]]; then
+				ok=1
+				break
+			fi
+		done
+		((ok)) || missing+=("$entry")
+	done
+	((${#missing[@]})) || return 0
+
+	# Wait for a concurrent apt/dpkg (unattended-upgrades on a fresh Pi)
+	# instead of failing on its lock.
+	local apt=(apt-get -q -o DPkg::Lock::Timeout=600)
+	if ((EUID == 0)); then
+		apt=(env DEBIAN_FRONTEND=noninteractive "${apt[@]}")
+	else
+		command -v sudo >/dev/null 2>&1 ||
+			die "need root or sudo to install: ${missing[*]//|/ or }"
+		apt=(sudo DEBIAN_FRONTEND=noninteractive "${apt[@]}")
+	fi
+
+	echo "$prog: installing ${missing[*]//|/ or }" >&2
+	"${apt[@]}" update -qq || die "apt-get update failed"
+
+	for entry in "${missing[@]}"; do
+		local pick=""
+		for alt in ${entry//|/ }; do
+			if has_candidate "$alt"; then
+				pick=$alt
+				break
+			fi
+		done
+		# Let apt-get print its own "no installation candidate" message.
+		choices+=("${pick:-${entry%%|*}}")
+	done
+	"${apt[@]}" install -y --no-install-recommends "${choices[@]}" ||
+		die "apt-get install ${choices[*]} failed"
+}
+
+install_missing
+
+# Download (once) a Go toolchain if none new enough is installed, so that the
+# Makefile's later calls of go-toolchain.sh are instant and offline.
+"$(dirname "${BASH_SOURCE[0]}")/go-toolchain.sh" >/dev/null
