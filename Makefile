@@ -6,10 +6,14 @@
 GO = $(shell scripts/go-toolchain.sh)
 export GOTOOLCHAIN = local
 export CGO_ENABLED = 1
+# A GOROOT left over from Debian's old Go would break a downloaded toolchain.
+unexport GOROOT
 
 BIN      := ./lancam
 ARGS     ?= -headless -source test
-GOFLAGS_TEST ?= -race -count=1 -timeout 20m
+# The race detector exists on 64-bit only (not on 32-bit Raspberry Pi OS).
+RACE = $(if $(filter amd64 arm64,$(shell $(GO) env GOARCH)),-race,)
+GOFLAGS_TEST ?= $(RACE) -count=1 -timeout 20m
 
 .PHONY: all build run test bench deps-run deps-test vet clean
 
@@ -28,9 +32,9 @@ build: deps-run
 run: build
 	$(BIN) $(ARGS)
 
-vet:
+vet: deps-run
 	$(GO) vet ./...
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$($(dir $(GO))gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ## test: every test, with the real clients (ffmpeg, Chromium, curl).
@@ -40,7 +44,7 @@ test: deps-test vet
 
 ## bench: Go benchmarks, tjbench on the same frame, and the fan-out load test.
 bench: deps-test build
-	scripts/bench.sh
+	GO=$(GO) scripts/bench.sh
 
 clean:
 	rm -f $(BIN)

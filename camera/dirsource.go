@@ -12,10 +12,6 @@ import (
 	"lancam/camera/tjpeg"
 )
 
-// maxDirCache is how many bytes of JPEG files a DirSource keeps in memory;
-// larger folders are read from disk for every frame instead.
-const maxDirCache = 256 << 20
-
 // DirSourceConfig configures a DirSource.
 type DirSourceConfig struct {
 	Dir string
@@ -25,16 +21,14 @@ type DirSourceConfig struct {
 // DirSource loops the JPEG files of a folder in name order at a fixed rate,
 // passing each file through byte for byte: a recorded sequence replays
 // exactly as captured (and a benchmark serves known frames).
+//
+// Files are read again for every frame rather than kept in memory: the page
+// cache already holds them, and the process stays small however big the
+// folder is.
 type DirSource struct {
 	cfg   DirSourceConfig
-	files []dirFrame
+	paths []string
 	info  SourceInfo
-}
-
-type dirFrame struct {
-	path string
-	w, h int
-	data []byte // nil when the folder is too big to cache
 }
 
 // NewDirSource lists and checks the folder now, so a folder without JPEGs or
@@ -59,28 +53,20 @@ func NewDirSource(cfg DirSourceConfig) (*DirSource, error) {
 	}
 	slices.Sort(names)
 	s := &DirSource{cfg: cfg}
-	var total int
+	var first *Frame
 	for _, n := range names {
 		p := filepath.Join(cfg.Dir, n)
-		data, err := os.ReadFile(p)
+		f, err := readJPEG(p)
 		if err != nil {
 			return nil, fmt.Errorf("dir source: %w", err)
 		}
-		hdr, err := tjpeg.DecodeHeader(data)
-		if err != nil {
-			return nil, fmt.Errorf("dir source: %s is not a valid JPEG: %v", p, err)
+		if first == nil {
+			first = f
 		}
-		total += len(data)
-		s.files = append(s.files, dirFrame{path: p, w: hdr.Width, h: hdr.Height, data: data})
+		s.paths = append(s.paths, p)
 	}
-	if total > maxDirCache {
-		for i := range s.files {
-			s.files[i].data = nil
-		}
-	}
-	first := s.files[0]
 	s.info = SourceInfo{Kind: "dir", Device: cfg.Dir, Format: "JPEG files",
-		Width: first.w, Height: first.h, FPS: cfg.FPS}
+		Width: first.Width(), Height: first.Height(), FPS: cfg.FPS}
 	return s, nil
 }
 
@@ -88,7 +74,7 @@ func NewDirSource(cfg DirSourceConfig) (*DirSource, error) {
 func (s *DirSource) Info() SourceInfo { return s.info }
 
 // Len is the number of JPEG files looped.
-func (s *DirSource) Len() int { return len(s.files) }
+func (s *DirSource) Len() int { return len(s.paths) }
 
 // Run publishes the files in order, round and round, until ctx ends. A file
 // that vanished or broke since start-up is skipped with its error kept for
@@ -97,20 +83,19 @@ func (s *DirSource) Run(ctx context.Context, publish func(*Frame)) error {
 	tick := time.NewTicker(time.Duration(float64(time.Second) / s.cfg.FPS))
 	defer tick.Stop()
 	var seq uint64
-	var lastErr error
 	bad := 0
-	for i := 0; ; i = (i + 1) % len(s.files) {
-		f, err := s.load(s.files[i])
+	for i := 0; ; i = (i + 1) % len(s.paths) {
+		f, err := readJPEG(s.paths[i])
 		if err != nil {
-			lastErr = err
-			if bad++; bad >= len(s.files) {
-				return lastErr
+			if bad++; bad >= len(s.paths) {
+				return err
 			}
 			continue
 		}
 		bad = 0
 		seq++
-		publish(f.withSeq(seq))
+		f.seq, f.captured = seq, time.Now()
+		publish(f)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -119,26 +104,16 @@ func (s *DirSource) Run(ctx context.Context, publish func(*Frame)) error {
 	}
 }
 
-type loaded struct {
-	data []byte
-	w, h int
-}
-
-func (l loaded) withSeq(seq uint64) *Frame {
-	return NewFrame(l.data, l.w, l.h, seq, time.Now())
-}
-
-func (s *DirSource) load(f dirFrame) (loaded, error) {
-	if f.data != nil {
-		return loaded{f.data, f.w, f.h}, nil
-	}
-	data, err := os.ReadFile(f.path)
+// readJPEG reads one file into a frame that is not yet published (seq and
+// capture time are the caller's to set).
+func readJPEG(path string) (*Frame, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return loaded{}, err
+		return nil, err
 	}
 	hdr, err := tjpeg.DecodeHeader(data)
 	if err != nil {
-		return loaded{}, fmt.Errorf("%s is not a valid JPEG: %v", f.path, err)
+		return nil, fmt.Errorf("%s is not a valid JPEG: %v", path, err)
 	}
-	return loaded{data, hdr.Width, hdr.Height}, nil
+	return NewFrame(data, hdr.Width, hdr.Height, 0, time.Time{}), nil
 }

@@ -107,6 +107,24 @@ func BenchmarkEncodeYUYV720p(b *testing.B) {
 	}
 }
 
+// BenchmarkEncodeYUVPlanes720p is the encode half alone, comparable with the
+// "Comp from YUV" line of `tjbench ref.ppm 80 -subsamp 422 -yuv -rgb`.
+func BenchmarkEncodeYUVPlanes720p(b *testing.B) {
+	img, _ := benchFrame()
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	y, u, v := SplitYUYV(toYUYV(img, 2*w), w, h, 2*w, nil, nil, nil)
+	enc, _ := newCodecs(b)
+	var dst []byte
+	b.SetBytes(pixels(img))
+	for b.Loop() {
+		var err error
+		if dst, err = enc.EncodeYUVPlanes(dst, y, u, v, [3]int{}, w, h, Subsamp422, benchQuality); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(dst)), "jpeg-bytes")
+}
+
 // BenchmarkSplitYUYV720p isolates the Go side of the camera path.
 func BenchmarkSplitYUYV720p(b *testing.B) {
 	img, _ := benchFrame()

