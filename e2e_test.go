@@ -976,7 +976,7 @@ func startChrome(t *testing.T, bin string) *chrome {
 		c.close()
 		cancel()
 		if t.Failed() {
-			t.Logf("chromium output:\n%s", c.output.String())
+			t.Logf("chromium output (without its D-Bus complaints):\n%s", withoutLines(c.output.String(), "dbus"))
 		}
 	})
 	return c
@@ -1222,4 +1222,15 @@ func processesMentioning(s string) []int {
 		}
 	}
 	return pids
+}
+
+// withoutLines drops the lines of s that contain sub.
+func withoutLines(s, sub string) string {
+	var keep []string
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.Contains(line, sub) {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "\n")
 }

@@ -45,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Width: opts.width, Height: opts.height, FPS: opts.fps, Quality: opts.quality, Logger: log,
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "lancam: -source %s: %v\n", opts.source, err)
+		fmt.Fprintf(stderr, "lancam: -source %q: %v\n", opts.source, err)
 		return 2
 	}
 	if !opts.headless {

@@ -17,11 +17,12 @@ const rateWindow = time.Second
 
 // Tick records one event at now.
 func (m *RateMeter) Tick(now time.Time) {
+	m.last = now
 	if m.start.IsZero() {
-		m.start = now
+		m.start = now // counting intervals, not events: the first one opens the window
+		return
 	}
 	m.n++
-	m.last = now
 	if el := now.Sub(m.start); el >= rateWindow {
 		m.rate = float64(m.n) / el.Seconds()
 		m.start = now
