@@ -6,6 +6,10 @@
 GO = $(shell scripts/go-toolchain.sh)
 export GOTOOLCHAIN = local
 export CGO_ENABLED = 1
+# go4vl v0.5.0 names two fourccs that Debian 12's 6.1 kernel headers lack;
+# the shim adds them (and is a no-op with newer headers).
+CGO_CFLAGS ?= -O2 -g
+export CGO_CFLAGS += -I$(CURDIR)/camera/uvc/shim
 # A GOROOT left over from Debian's old Go would break a downloaded toolchain.
 unexport GOROOT
 

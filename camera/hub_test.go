@@ -207,3 +207,21 @@ func TestStatsOnlineAndSubscribers(t *testing.T) {
 		t.Fatalf("stats: %+v", st)
 	}
 }
+
+// signalSource is a fakeSource that says its camera is gone.
+type signalSource struct{ *fakeSource }
+
+func (signalSource) Signal() bool { return false }
+
+func TestStatsOfflineWhenSourceReportsNoSignal(t *testing.T) {
+	src := signalSource{newFakeSource()}
+	h := NewHub(HubConfig{Source: src, Grace: -1})
+	defer h.Close()
+	s := h.Subscribe()
+	defer s.Close()
+	waitRunning(t, src.fakeSource, true)
+	src.emit(1)
+	if st := h.Stats(); st.Online || !st.Running || st.Frames != 1 {
+		t.Fatalf("placeholder frames must not count as online: %+v", st)
+	}
+}

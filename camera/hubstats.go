@@ -27,6 +27,9 @@ func (h *Hub) Stats() HubStats {
 		LastError:   h.lastErr,
 	}
 	st.Online = st.Running && h.latest != nil && now.Sub(h.lastAt) < h.staleAfter()
+	if r, ok := h.cfg.Source.(SignalReporter); ok && st.Online {
+		st.Online = r.Signal()
+	}
 	return st
 }
 

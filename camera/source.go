@@ -22,3 +22,11 @@ type SourceInfo struct {
 	Height int     `json:"height"`
 	FPS    float64 `json:"fps_wanted"`
 }
+
+// SignalReporter is implemented by sources that keep publishing placeholder
+// frames (NO SIGNAL) while their device is gone or stalled: frames still
+// arrive, so only the source knows the camera is offline. Signal must be
+// cheap and safe to call from any goroutine.
+type SignalReporter interface {
+	Signal() bool
+}
