@@ -20,6 +20,7 @@ type options struct {
 	quality     int
 	maxClients  int
 	showVersion bool
+	listCameras bool
 }
 
 // parseFlags parses and checks every flag, so a typo is one line on stderr
@@ -30,12 +31,13 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.SetOutput(io.Discard) // our caller prints the one-line error
 	fs.BoolVar(&o.headless, "headless", false, "run without a window: only the HTTP server")
 	fs.StringVar(&o.listen, "listen", ":8080", "HTTP address `host:port` to serve on")
-	fs.StringVar(&o.source, "source", "auto", "camera: auto, test, or dir:PATH (loop a folder of JPEGs)")
+	fs.StringVar(&o.source, "source", "auto", "camera: auto (first camera, else test), /dev/videoN, test, or dir:PATH (loop a folder of JPEGs)")
 	size := fs.String("size", "1280x720", "wanted picture size `WxH`")
 	fs.Float64Var(&o.fps, "fps", 30, "wanted frames per second")
 	fs.IntVar(&o.quality, "quality", 80, "JPEG quality 1-100 when lancam encodes")
 	fs.IntVar(&o.maxClients, "max-clients", 100, "most concurrent stream viewers; more get 503")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	fs.BoolVar(&o.listCameras, "list-cameras", false, "print the V4L2 cameras with their formats, sizes and frame rates, and exit")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(stdout)
@@ -64,7 +66,7 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	case o.maxClients < 1:
 		return o, fmt.Errorf("-max-clients %d: want at least 1", o.maxClients)
 	case o.source == "":
-		return o, fmt.Errorf("-source is empty: use auto, test or dir:PATH")
+		return o, fmt.Errorf("-source is empty: use auto, /dev/videoN, test or dir:PATH")
 	}
 	return o, nil
 }

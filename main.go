@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"lancam/camera"
@@ -39,11 +40,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "lancam", version)
 		return 0
 	}
+	if opts.listCameras {
+		if err := printCameras(stdout); err != nil {
+			fmt.Fprintf(stderr, "lancam: listing cameras: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	src, err := camera.Open(opts.source, camera.OpenConfig{
-		Width: opts.width, Height: opts.height, FPS: opts.fps, Quality: opts.quality, Logger: log,
-	})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	src, err := openSource(ctx, opts, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "lancam: -source %q: %v\n", opts.source, err)
 		return 2
@@ -52,13 +61,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log.Info("the desktop window is not part of this build yet; running headless")
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	cams := newCameraList(log)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	camCtx, stopCams := context.WithCancel(ctx)
+	defer stopCams()
+	wg.Add(1)
+	go func() { defer wg.Done(); cams.Run(camCtx) }()
 
 	hub := camera.NewHub(camera.HubConfig{Source: src, Logger: log})
 	defer hub.Close()
 	srv := httpstream.New(httpstream.Config{
 		Addr: opts.listen, Hub: hub, MaxClients: opts.maxClients, Version: version, Logger: log,
+		Cameras: cams.Cameras,
 	})
 	if err := srv.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "lancam: %v\n", err)

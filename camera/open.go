@@ -14,9 +14,10 @@ type OpenConfig struct {
 	Logger        *slog.Logger
 }
 
-// Open makes the source a -source flag names: "test", "dir:PATH", or "auto"
-// (the first camera that streams; until camera support lands, the test
-// pattern). The error says what was wrong with spec in one line.
+// Open makes the synthetic sources a -source flag names: "test" and
+// "dir:PATH"; "auto" means the test pattern here, for callers that found no
+// camera (V4L2 devices live in package uvc). The error says what was wrong
+// with spec in one line.
 func Open(spec string, cfg OpenConfig) (Source, error) {
 	switch {
 	case spec == "auto" || spec == "test":
@@ -29,5 +30,5 @@ func Open(spec string, cfg OpenConfig) (Source, error) {
 		}
 		return NewDirSource(DirSourceConfig{Dir: dir, FPS: cfg.FPS})
 	}
-	return nil, fmt.Errorf("unknown source %q: use auto, test or dir:PATH", spec)
+	return nil, fmt.Errorf("unknown source %q: use auto, /dev/videoN, test or dir:PATH", spec)
 }

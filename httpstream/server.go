@@ -27,6 +27,9 @@ type Config struct {
 	MaxClients int
 	Version    string       // reported in /status
 	Logger     *slog.Logger // nil means slog.Default()
+	// Cameras, when set, supplies the camera list /status reports (the
+	// chooser in the GUI and other lancams read it); it must be cheap.
+	Cameras func() any
 }
 
 // DefaultMaxClients is used when Config.MaxClients is 0.

@@ -13,6 +13,7 @@ type statusDoc struct {
 	Streaming bool         `json:"streaming"`
 	UptimeS   float64      `json:"uptime_s"`
 	Version   string       `json:"version"`
+	Cameras   any          `json:"cameras"` // never null: an empty list without cameras
 }
 
 // sourceStatus flattens the hub's view of the camera into one object, so
@@ -51,7 +52,15 @@ func (s *Server) status() statusDoc {
 		Streaming: len(clients) > 0,
 		UptimeS:   math.Round(s.uptime().Seconds()),
 		Version:   s.cfg.Version,
+		Cameras:   s.cameras(),
 	}
+}
+
+func (s *Server) cameras() any {
+	if s.cfg.Cameras == nil {
+		return []struct{}{}
+	}
+	return s.cfg.Cameras()
 }
 
 // serveStatus answers /status and /state with JSON.

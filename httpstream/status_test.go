@@ -31,9 +31,10 @@ type statusShape struct {
 		Sent       uint64  `json:"sent"`
 		ConnectedS float64 `json:"connected_s"`
 	} `json:"clients"`
-	Streaming bool    `json:"streaming"`
-	UptimeS   float64 `json:"uptime_s"`
-	Version   string  `json:"version"`
+	Streaming bool            `json:"streaming"`
+	UptimeS   float64         `json:"uptime_s"`
+	Version   string          `json:"version"`
+	Cameras   json.RawMessage `json:"cameras"`
 }
 
 func getStatus(t *testing.T, addr string) (statusShape, []byte) {
@@ -69,6 +70,9 @@ func TestStatus(t *testing.T) {
 	st, raw := getStatus(t, s.Addr())
 	if !bytes.Contains(raw, []byte(`"clients":[]`)) || st.Streaming {
 		t.Errorf("idle status: %s", raw)
+	}
+	if string(st.Cameras) != "[]" {
+		t.Errorf("cameras without a lister = %s, want []", st.Cameras)
 	}
 	if st.Version != "v-test" || st.Source.Kind != "test" || st.Source.FPSWanted != 30 || st.Source.Width != 16 {
 		t.Errorf("idle status: %+v", st)
@@ -129,5 +133,15 @@ func TestClientInfoJSON(t *testing.T) {
 	}
 	if c, _ := m["connected_s"].(float64); c < 89 || c > 95 {
 		t.Errorf("connected_s in %s", b)
+	}
+}
+
+func TestStatusCarriesCameraList(t *testing.T) {
+	src := &fakeSource{fps: 30}
+	list := []map[string]string{{"path": "/dev/video0", "card": "Fake Cam"}}
+	s := startServer(t, Config{Hub: newHub(t, src), Cameras: func() any { return list }})
+	st, _ := getStatus(t, s.Addr())
+	if want := `[{"card":"Fake Cam","path":"/dev/video0"}]`; string(st.Cameras) != want {
+		t.Fatalf("cameras = %s, want %s", st.Cameras, want)
 	}
 }

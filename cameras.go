@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"lancam/camera/uvc"
+)
+
+// cameraList keeps the list of V4L2 cameras for /status (and later the
+// window's chooser) current without enumerating devices on every request:
+// it re-reads the list when a video node appears or disappears.
+type cameraList struct {
+	log *slog.Logger
+
+	mu   sync.Mutex
+	list []uvc.Camera
+}
+
+func newCameraList(log *slog.Logger) *cameraList {
+	return &cameraList{log: log}
+}
+
+// Run refreshes the list now and on every hot-plug event until ctx ends.
+func (c *cameraList) Run(ctx context.Context) {
+	c.refresh()
+	w := uvc.NewWatcher()
+	if err := w.Start(ctx); err != nil {
+		c.log.Warn("camera hot-plug watch unavailable; the camera list will not update", "err", err)
+		return
+	}
+	defer w.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-w.Events():
+			if !ok {
+				return
+			}
+			c.log.Info("camera node changed", "path", ev.Path, "op", ev.Op)
+			c.refresh()
+		}
+	}
+}
+
+func (c *cameraList) refresh() {
+	list, err := uvc.List()
+	if err != nil {
+		c.log.Warn("listing cameras", "err", err)
+	}
+	if list == nil {
+		list = []uvc.Camera{}
+	}
+	c.mu.Lock()
+	c.list = list
+	c.mu.Unlock()
+}
+
+// Cameras returns the latest list; it is what /status reports.
+func (c *cameraList) Cameras() any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.list == nil {
+		return []uvc.Camera{}
+	}
+	return c.list
+}
