@@ -23,7 +23,7 @@ fi
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 echo "== JPEG: libjpeg-turbo through lancam/camera/tjpeg vs tjbench, same 1280x720 frame, CPU 0"
-TJPEG_REF_OUT=$tmp/ref.ppm "$GO" test -count=1 -run '^TestWriteReferencePPM$' ./camera/tjpeg/ >/dev/null
+TJPEG_REF_OUT=$tmp/ref.ppm TJPEG_REF_OUT_DIR=$tmp "$GO" test -count=1 -run '^TestWriteReferencePPM$' ./camera/tjpeg/ >/dev/null
 "$GO" test -c -o "$tmp/tjpeg.test" ./camera/tjpeg/
 # tjbench prints frames per second; Go prints ns/op. Both become µs/frame.
 tj() { "${pin0[@]}" tjbench "$@" -benchtime "$benchtime" -warmup 1 -nowrite |
@@ -48,6 +48,33 @@ for k in enc dec half; do
 	verdict=ok
 	awk -v r="$ratio" 'BEGIN {exit !(r > 1.15)}' && { verdict="OVER 1.15x"; fail=1; }
 	printf '%-34s %10s %10s %7s  %s\n' "$name" "$t" "$g" "$ratio" "$verdict"
+done
+
+echo
+echo "== YUYV→JPEG (V4L2 raw path): 4:2:2 q80 from the same pixels, CPU 0"
+# tjbench cannot read YUYV. Its fair "raw pixels to JPEG" time is RGB→YUV
+# planes ("Encode YUV") plus "Comp from YUV"; ours is SplitYUYV plus
+# EncodeYUVPlanes on a YUYV copy of the same ref-WxH.ppm frame.
+tjyuv() { "${pin0[@]}" tjbench "$@" -benchtime "$benchtime" -warmup 1 -nowrite |
+	awk '/Frame rate:/ {t += 1e6/$(NF-1); n++} END {if (n != 2) exit 1; printf "%.0f\n", t}'; }
+yuyv_sizes=(640x480 1280x720 1920x1080)
+declare -A tjy goy
+for ((r = 0; r < rounds; r++)); do
+	for s in "${yuyv_sizes[@]}"; do
+		tjy[$s]+="$(tjyuv "$tmp/ref-$s.ppm" 80 -subsamp 422 -rgb -yuv -componly) "
+		goy[$s]+="$(gob "EncodeYUYV$s") "
+	done
+done
+echo "(tjbench: RGB→YUV + comp from YUV; lancam: SplitYUYV + EncodeYUVPlanes)"
+# %-37s: printf pads bytes, and "→" and "µ" take 3 more than they show.
+printf '%-37s %10s %10s %7s\n' "YUYV→JPEG per frame (median µs)" tjbench lancam ratio
+for s in "${yuyv_sizes[@]}"; do
+	t=$(tr ' ' '\n' <<<"${tjy[$s]}" | grep . | median)
+	g=$(tr ' ' '\n' <<<"${goy[$s]}" | grep . | median)
+	ratio=$(awk -v g="$g" -v t="$t" 'BEGIN {printf "%.2f", g/t}')
+	verdict=ok
+	awk -v r="$ratio" 'BEGIN {exit !(r > 1.15)}' && { verdict="OVER 1.15x"; fail=1; }
+	printf '%-34s %10s %10s %7s  %s\n' "$s" "$t" "$g" "$ratio" "$verdict"
 done
 
 echo

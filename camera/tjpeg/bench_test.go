@@ -2,9 +2,11 @@ package tjpeg
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -33,28 +35,45 @@ var benchFrame = sync.OnceValues(func() (*image.RGBA, []byte) {
 	return img, data
 })
 
-// TestWriteReferencePPM writes the benchmark frame for tjbench when
-// TJPEG_REF_OUT=/path/ref.ppm is set, plus /path/ref.jpg (4:2:0, q=80, as
-// the Go benchmarks decode) so both tools measure the very same pixels.
+// yuyvSizes are the V4L2 issue's frame sizes for the YUYV -> JPEG target.
+var yuyvSizes = [...]image.Point{{640, 480}, {1280, 720}, {1920, 1080}}
+
+// TestWriteReferencePPM writes benchmark frames for tjbench, each as a PPM
+// plus a JPEG of it (4:2:0, q=80, as the Go benchmarks decode) so both tools
+// measure the very same pixels:
+//
+//	TJPEG_REF_OUT=/path/ref.ppm   the 1280x720 frame: ref.ppm and ref.jpg
+//	TJPEG_REF_OUT_DIR=/path       ref-WxH.ppm and ref-WxH.jpg for every
+//	                              yuyvSizes entry (Reference(W, H))
 func TestWriteReferencePPM(t *testing.T) {
-	out := os.Getenv("TJPEG_REF_OUT")
-	if out == "" {
-		t.Skip("set TJPEG_REF_OUT=/path/ref.ppm to write the tjbench reference frame")
-	}
-	img := Reference720p()
-	if err := writePPM(out, img); err != nil {
-		t.Fatal(err)
+	out, dir := os.Getenv("TJPEG_REF_OUT"), os.Getenv("TJPEG_REF_OUT_DIR")
+	if out == "" && dir == "" {
+		t.Skip("set TJPEG_REF_OUT=/path/ref.ppm or TJPEG_REF_OUT_DIR=/path to write tjbench reference frames")
 	}
 	enc, _ := newCodecs(t)
-	data, err := enc.EncodeRGBA(nil, img, benchSubsamp, benchQuality)
-	if err != nil {
-		t.Fatal(err)
+	write := func(ppm string, img *image.RGBA) {
+		t.Helper()
+		if err := writePPM(ppm, img); err != nil {
+			t.Fatal(err)
+		}
+		data, err := enc.EncodeRGBA(nil, img, benchSubsamp, benchQuality)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jpg := strings.TrimSuffix(ppm, ".ppm") + ".jpg"
+		if err := os.WriteFile(jpg, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s and %s (%d bytes)", ppm, jpg, len(data))
 	}
-	jpg := strings.TrimSuffix(out, ".ppm") + ".jpg"
-	if err := os.WriteFile(jpg, data, 0o644); err != nil {
-		t.Fatal(err)
+	if out != "" {
+		write(out, Reference720p())
 	}
-	t.Logf("wrote %s and %s (%d bytes)", out, jpg, len(data))
+	if dir != "" {
+		for _, sz := range yuyvSizes {
+			write(filepath.Join(dir, fmt.Sprintf("ref-%dx%d.ppm", sz.X, sz.Y)), Reference(sz.X, sz.Y))
+		}
+	}
 }
 
 func pixels(img *image.RGBA) int64 { return int64(img.Rect.Dx() * img.Rect.Dy()) }
@@ -90,14 +109,35 @@ func BenchmarkEncodeRGBA720p(b *testing.B) {
 	}
 }
 
-// BenchmarkEncodeYUYV720p is the whole raw-camera path: split + 4:2:2 encode.
-func BenchmarkEncodeYUYV720p(b *testing.B) {
-	img, _ := benchFrame()
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	yuyv := toYUYV(img, 2*w)
+// yuyvFrame is Reference(w, h) packed as YUYV (stride 2w), built once per
+// size: the pixels tjbench reads from ref-WxH.ppm, as a camera delivers them.
+func yuyvFrame(w, h int) []byte {
+	yuyvFramesMu.Lock()
+	defer yuyvFramesMu.Unlock()
+	k := image.Pt(w, h)
+	if f, ok := yuyvFrames[k]; ok {
+		return f
+	}
+	f := toYUYV(Reference(w, h), 2*w)
+	yuyvFrames[k] = f
+	return f
+}
+
+var (
+	yuyvFramesMu sync.Mutex
+	yuyvFrames   = map[image.Point][]byte{}
+)
+
+// benchEncodeYUYV is the whole raw-camera path, packed YUYV in, JPEG out:
+// split + 4:2:2 encode at q80. scripts/bench.sh compares it with tjbench's
+// RGB -> YUV + "Comp from YUV" on the same frame (`-subsamp 422 -yuv`).
+func benchEncodeYUYV(b *testing.B, w, h int) {
+	yuyv := yuyvFrame(w, h)
 	enc, _ := newCodecs(b)
-	var dst, y, u, v []byte
-	b.SetBytes(pixels(img))
+	y, u, v := SplitYUYV(yuyv, w, h, 2*w, nil, nil, nil) // planes as a capture loop reuses them
+	var dst []byte
+	b.SetBytes(int64(w * h))
+	b.ReportAllocs()
 	for b.Loop() {
 		y, u, v = SplitYUYV(yuyv, w, h, 2*w, y, u, v)
 		var err error
@@ -105,7 +145,12 @@ func BenchmarkEncodeYUYV720p(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(dst)), "jpeg-bytes")
 }
+
+func BenchmarkEncodeYUYV640x480(b *testing.B)   { benchEncodeYUYV(b, 640, 480) }
+func BenchmarkEncodeYUYV1280x720(b *testing.B)  { benchEncodeYUYV(b, 1280, 720) }
+func BenchmarkEncodeYUYV1920x1080(b *testing.B) { benchEncodeYUYV(b, 1920, 1080) }
 
 // BenchmarkEncodeYUVPlanes720p is the encode half alone, comparable with the
 // "Comp from YUV" line of `tjbench ref.ppm 80 -subsamp 422 -yuv -rgb`.

@@ -9,15 +9,17 @@ import (
 	"os"
 )
 
-// Reference720p is the benchmark frame shared with tjbench (via
+// Reference is the benchmark frame shared with tjbench (via
 // TestWriteReferencePPM): busy like ffmpeg's "testsrc2,noise=alls=8" —
 // colour gradients, hard-edged bars and stripes, and +-8 pseudo-random noise
 // — so entropy coding costs what a real camera frame costs. Deterministic.
-func Reference720p() *image.RGBA {
-	const w, h = 1280, 720
+// The layout scales with w x h; at 1280x720 it is pixel-for-pixel the frame
+// the 720p benchmarks have always used.
+func Reference(w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	bars := [...][3]int{{235, 235, 235}, {235, 235, 16}, {16, 235, 235}, {16, 235, 16},
 		{235, 16, 235}, {235, 16, 16}, {16, 16, 235}, {16, 16, 16}}
+	cx, cy, rad := w*900/1280, h*420/720, h*150/720 // the disc, scaled
 	seed := uint32(0x9e3779b9)
 	for yy := 0; yy < h; yy++ {
 		for xx := 0; xx < w; xx++ {
@@ -32,8 +34,8 @@ func Reference720p() *image.RGBA {
 			default: // diagonal colour gradients
 				r, g, b = xx*255/w, yy*255/h, (w-xx+yy)*255/(w+h)
 			}
-			dx, dy := xx-900, yy-420 // a solid disc with a hard edge
-			if dx*dx+dy*dy < 150*150 {
+			dx, dy := xx-cx, yy-cy // a solid disc with a hard edge
+			if dx*dx+dy*dy < rad*rad {
 				r, g, b = 200, 60, 90
 			}
 			seed ^= seed << 13 // xorshift32 noise, amplitude +-8
@@ -46,6 +48,9 @@ func Reference720p() *image.RGBA {
 	}
 	return img
 }
+
+// Reference720p is Reference(1280, 720), the frame of the *720p benchmarks.
+func Reference720p() *image.RGBA { return Reference(1280, 720) }
 
 // gradient is a smooth test image; smooth content is what lets a q=90 JPEG
 // clear the 30 dB bar at every subsampling, odd sizes included.
