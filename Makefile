@@ -19,7 +19,7 @@ ARGS     ?= -headless -source test
 RACE = $(if $(filter amd64 arm64,$(shell $(GO) env GOARCH)),-race,)
 GOFLAGS_TEST ?= $(RACE) -count=1 -timeout 20m
 
-.PHONY: all build run test bench deps-run deps-test vet clean
+.PHONY: all build run test test-qemu bench deps-run deps-test vet clean
 
 all: build
 
@@ -41,10 +41,21 @@ vet: deps-run
 	@out=$$($(dir $(GO))gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## test: every test, with the real clients (ffmpeg, Chromium, curl).
+## test: every test, with the real clients (ffmpeg, Chromium, curl) and,
+## on x86-64, a real kernel's V4L2 drivers (vivid, v4l2loopback) under QEMU.
 test: deps-test vet
 	scripts/test-deps.sh
 	$(GO) test $(GOFLAGS_TEST) ./...
+	$(MAKE) test-qemu
+
+## test-qemu: boot Debian's kernel under QEMU (software emulation) with vivid
+## and v4l2loopback, and check lancam's V4L2 source from the host.
+test-qemu: deps-test
+ifeq ($(shell $(GO) env GOARCH),amd64)
+	$(GO) test -tags qemu -run QEMU -count=1 -timeout 15m -v .
+else
+	@echo "test-qemu: the QEMU camera tests boot an x86-64 kernel; skipped on $(shell $(GO) env GOARCH)"
+endif
 
 ## bench: Go benchmarks, tjbench on the same frame, and the fan-out load test.
 bench: deps-test build
