@@ -35,6 +35,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -394,6 +395,27 @@ type qemuStatus struct {
 		Running     bool    `json:"running"`
 		LastError   string  `json:"last_error"`
 	} `json:"source"`
+	Cameras []struct {
+		Path    string `json:"path"`
+		Card    string `json:"card"`
+		Formats []struct {
+			FourCC string `json:"fourcc"`
+		} `json:"formats"`
+	} `json:"cameras"`
+}
+
+// camera returns the formats /status lists for path, and whether it is listed.
+func (st qemuStatus) camera(path string) ([]string, bool) {
+	for _, c := range st.Cameras {
+		if c.Path == path {
+			var f []string
+			for _, x := range c.Formats {
+				f = append(f, x.FourCC)
+			}
+			return f, true
+		}
+	}
+	return nil, false
 }
 
 func (vm *qemuVM) status() (qemuStatus, string) {
@@ -660,6 +682,9 @@ func TestQEMUVividYUYV(t *testing.T) {
 	if st.Source.Width != 640 || st.Source.Height != 480 {
 		t.Errorf("/status source size %dx%d, want 640x480", st.Source.Width, st.Source.Height)
 	}
+	if formats, ok := st.camera("/dev/video0"); !ok || !slices.Contains(formats, "YUYV") {
+		t.Errorf("/status cameras: /dev/video0 listed %v with formats %v, want it with YUYV: %s", ok, formats, raw)
+	}
 	vm.stop()
 	t.Logf("TestQEMUVividYUYV: %.1f s (boot to /status %.2f s)", time.Since(start).Seconds(), vm.bootTime.Seconds())
 }
@@ -811,6 +836,12 @@ func TestQEMUUnplug(t *testing.T) {
 	tDisc := time.Now()
 	t.Logf("unplug: %s", strings.TrimSpace(out))
 	time.Sleep(4 * time.Second)
+	// The camera list follows hot-plug without a restart.
+	if st, raw := vm.status(); st.Source.Online {
+		t.Errorf("/status source.online true while unplugged: %s", raw)
+	} else if _, listed := st.camera("/dev/video0"); listed {
+		t.Errorf("/status still lists /dev/video0 after the unplug: %s", raw)
+	}
 	out = vm.cmd("reload")
 	tReload := time.Now()
 	t.Logf("reload (%.1f s): %s", tReload.Sub(tDisc.Add(4*time.Second)).Seconds(), strings.TrimSpace(out))
@@ -868,6 +899,8 @@ func TestQEMUUnplug(t *testing.T) {
 	}
 	if st, raw := vm.status(); !st.Source.Online {
 		t.Errorf("/status source.online false after the device came back: %s", raw)
+	} else if _, listed := st.camera("/dev/video0"); !listed {
+		t.Errorf("/status does not list /dev/video0 again after the reload: %s", raw)
 	}
 	vm.stop()
 	t.Logf("TestQEMUUnplug: %.1f s (boot to /status %.2f s)", time.Since(start).Seconds(), vm.bootTime.Seconds())
