@@ -80,7 +80,7 @@ done
 echo
 echo "== Go benchmarks (CPU 0)"
 "${pin0[@]}" "$GO" test -run '^$' -bench . -benchmem -benchtime "${benchtime}s" \
-	./camera/tjpeg/ ./httpstream/ ./httpstream/mjpegload/ | grep -E '^(Benchmark|ok|FAIL)' | tee "$tmp/go-bench.txt"
+	./camera/ ./camera/tjpeg/ ./httpstream/ ./httpstream/mjpegload/ | grep -E '^(Benchmark|ok|FAIL)' | tee "$tmp/go-bench.txt"
 # The stream write path must not allocate per client per frame.
 if awk '/^BenchmarkWritePart\/clients=400/ {for (i=1;i<=NF;i++) if ($(i+1)=="allocs/client-frame" && $i+0 >= 0.01) bad=1} END {exit !bad}' "$tmp/go-bench.txt"; then
 	echo "write path allocates per client per frame"; fail=1
