@@ -391,6 +391,7 @@ type qemuStatus struct {
 		Width       int     `json:"width"`
 		Height      int     `json:"height"`
 		FPSMeasured float64 `json:"fps_measured"`
+		FPSDevice   float64 `json:"fps_device"`
 		Online      bool    `json:"online"`
 		Running     bool    `json:"running"`
 		LastError   string  `json:"last_error"`
@@ -684,6 +685,10 @@ func TestQEMUVividYUYV(t *testing.T) {
 	}
 	if st.Source.Width != 640 || st.Source.Height != 480 {
 		t.Errorf("/status source size %dx%d, want 640x480", st.Source.Width, st.Source.Height)
+	}
+	if st.Source.FPSDevice != 25 || st.Source.FPSMeasured < qemuMinFullRate {
+		t.Errorf("/status fps_device %v (vivid gives 25 at 640x480), fps_measured %v: %s",
+			st.Source.FPSDevice, st.Source.FPSMeasured, raw)
 	}
 	if formats, ok := st.camera("/dev/video0"); !ok || !slices.Contains(formats, "YUYV") {
 		t.Errorf("/status cameras: /dev/video0 listed %v with formats %v, want it with YUYV: %s", ok, formats, raw)

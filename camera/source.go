@@ -21,6 +21,12 @@ type SourceInfo struct {
 	Width  int     `json:"width"`
 	Height int     `json:"height"`
 	FPS    float64 `json:"fps_wanted"`
+	// DeviceFPS is the rate the device agreed to (0 when not negotiated),
+	// which a camera may set below the wish (vivid: 25 at 640x480).
+	DeviceFPS float64 `json:"fps_device,omitempty"`
+	// Dropped counts frames the source threw away (damaged, too short,
+	// not a JPEG, or no encoder free), so a flaky cable shows up.
+	Dropped uint64 `json:"dropped"`
 }
 
 // SignalReporter is implemented by sources that keep publishing placeholder

@@ -26,6 +26,8 @@ type sourceStatus struct {
 	Height      int     `json:"height"`
 	FPSWanted   float64 `json:"fps_wanted"`
 	FPSMeasured float64 `json:"fps_measured"`
+	FPSDevice   float64 `json:"fps_device"` // what the camera agreed to; 0 for synthetic sources
+	Dropped     uint64  `json:"dropped"`    // frames the source discarded as damaged or late
 	Online      bool    `json:"online"`
 	Running     bool    `json:"running"`
 	LastError   string  `json:"last_error"`
@@ -44,6 +46,8 @@ func (s *Server) status() statusDoc {
 			Height:      st.Source.Height,
 			FPSWanted:   st.Source.FPS,
 			FPSMeasured: round2(st.FPS),
+			FPSDevice:   round2(st.Source.DeviceFPS),
+			Dropped:     st.Source.Dropped,
 			Online:      st.Online,
 			Running:     st.Running,
 			LastError:   st.LastError,

@@ -20,6 +20,8 @@ type statusShape struct {
 		Height      int     `json:"height"`
 		FPSWanted   float64 `json:"fps_wanted"`
 		FPSMeasured float64 `json:"fps_measured"`
+		FPSDevice   float64 `json:"fps_device"`
+		Dropped     uint64  `json:"dropped"`
 		Online      bool    `json:"online"`
 		Running     bool    `json:"running"`
 		LastError   string  `json:"last_error"`

@@ -102,8 +102,10 @@ func (s *Source) Info() camera.SourceInfo {
 	if n.width > 0 {
 		w, h = n.width, n.height
 	}
+	d := s.Drops()
 	return camera.SourceInfo{Kind: "v4l2", Device: path, Format: formatLabel(n.fourcc),
-		Width: w, Height: h, FPS: s.cfg.FPS}
+		Width: w, Height: h, FPS: s.cfg.FPS, DeviceFPS: n.fps,
+		Dropped: d.ErrorFlag + d.Short + d.BadJPEG + d.Encoder}
 }
 
 // Negotiated returns what the driver last agreed to: fourcc ("MJPG",
