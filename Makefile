@@ -14,7 +14,7 @@ export CGO_CFLAGS += -I$(CURDIR)/camera/uvc/shim
 unexport GOROOT
 
 BIN      := ./lancam
-ARGS     ?= -headless -source test
+ARGS     ?= -headless
 # The race detector exists on 64-bit only (not on 32-bit Raspberry Pi OS).
 RACE = $(if $(filter amd64 arm64,$(shell $(GO) env GOARCH)),-race,)
 GOFLAGS_TEST ?= $(RACE) -count=1 -timeout 20m
@@ -32,7 +32,7 @@ deps-test:
 build: deps-run
 	$(GO) build -trimpath -o $(BIN) .
 
-## run: build and start lancam (headless with the test pattern until the window lands).
+## run: build and start lancam: the first camera, else the test pattern (headless until the window lands).
 run: build
 	$(BIN) $(ARGS)
 
