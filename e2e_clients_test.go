@@ -1,0 +1,91 @@
+package main
+
+// Client programs (ffprobe, ffmpeg, curl) and a plain Go GET.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needTool returns the path of an external program, trying each name in
+// turn. When none is installed it fails the test in CI and skips it
+// elsewhere.
+func needTool(t *testing.T, names ...string) string {
+	t.Helper()
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	msg := fmt.Sprintf("%s not installed (scripts/deps.sh test installs it)", names[0])
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// runTool runs a program to completion within toolTimeout and returns its
+// output; err is its exit error, if any.
+func runTool(t *testing.T, name string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	cmd.WaitDelay = time.Second
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("%s timed out after %v: %w", filepath.Base(name), toolTimeout, err)
+	}
+	return o.String(), e.String(), err
+}
+
+// curlHead runs curl with -D - (headers to stdout) and the given arguments,
+// and parses the response head it printed.
+func curlHead(t *testing.T, curl string, args ...string) *http.Response {
+	t.Helper()
+	out, stderr, err := runTool(t, curl, append([]string{"-s", "-D", "-", "-o", os.DevNull, "--max-time", "5"}, args...)...)
+	if err != nil {
+		t.Fatalf("curl %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	return parseHead(t, out)
+}
+
+// parseHead parses an HTTP response head as printed by curl -D - or -I.
+func parseHead(t *testing.T, head string) *http.Response {
+	t.Helper()
+	resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(head)), &http.Request{Method: http.MethodHead})
+	if err != nil {
+		t.Fatalf("parsing response head: %v\n%s", err, head)
+	}
+	return resp
+}
+
+// httpGet fetches a URL with a short timeout and returns the response and
+// body, failing the test on a transport error.
+func httpGet(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading body: %v", url, err)
+	}
+	return resp, body
+}

@@ -1,0 +1,62 @@
+package main
+
+// Reading and polling /status.
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// statusDoc is what the tests read of /status.
+type statusDoc struct {
+	Source struct {
+		Kind        string  `json:"kind"`
+		Device      string  `json:"device"`
+		Format      string  `json:"format"`
+		Width       int     `json:"width"`
+		Height      int     `json:"height"`
+		FPSWanted   float64 `json:"fps_wanted"`
+		FPSMeasured float64 `json:"fps_measured"`
+		Online      bool    `json:"online"`
+	} `json:"source"`
+	Clients []struct {
+		Address string  `json:"address"`
+		FPS     float64 `json:"fps"`
+		Sent    uint64  `json:"sent"`
+	} `json:"clients"`
+	Streaming bool    `json:"streaming"`
+	UptimeS   float64 `json:"uptime_s"`
+	Version   string  `json:"version"`
+}
+
+// getStatus fetches and decodes /status.
+func getStatus(t *testing.T, l *lancam) statusDoc {
+	t.Helper()
+	resp, body := httpGet(t, l.url("/status"))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/status: %s", resp.Status)
+	}
+	var st statusDoc
+	if err := json.Unmarshal(body, &st); err != nil {
+		t.Fatalf("/status: %v\n%s", err, body)
+	}
+	return st
+}
+
+// waitStatus polls /status until cond holds, failing the test after timeout.
+func waitStatus(t *testing.T, l *lancam, timeout time.Duration, what string, cond func(statusDoc) bool) statusDoc {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		st := getStatus(t, l)
+		if cond(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for /status to show %s; last: %+v", timeout, what, st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
