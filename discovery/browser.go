@@ -1,0 +1,287 @@
+package discovery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/grandcat/zeroconf"
+)
+
+// Timing defaults. A live peer answers every round (every RoundInterval, 3 s),
+// so StaleAfter (6 s) tolerates one lost round before a status check, and a
+// successful check counts as a sighting, so a live peer never flaps. Worst
+// case for a vanished peer: stale after 6 s, noticed by the sweep after the
+// next round (≤ 3 s), check times out after 2 s: removed ≤ 11 s after its
+// last answer, within the 15 s requirement. A peer that registers while we
+// browse is usually caught by its own announcements or the next round: on
+// loopback 68 ms–2.1 s with these defaults; a fresh browse finds running
+// peers in 1–5 ms.
+const (
+	DefaultRoundDuration = 1 * time.Second
+	DefaultRoundInterval = 3 * time.Second
+	DefaultStaleAfter    = 6 * time.Second
+	DefaultCheckTimeout  = 2 * time.Second
+	DefaultEventBuffer   = 64
+)
+
+// EventKind says what happened to a peer.
+type EventKind int
+
+// Event kinds; v1.0.0 never reports removals, so Removed comes from our own
+// expiry logic.
+const (
+	Added EventKind = iota + 1
+	Updated
+	Removed
+)
+
+// Event tells a consumer that Peers() changed for one peer.
+type Event struct {
+	Kind EventKind
+	Peer Peer
+}
+
+// Checker asks a quiet peer whether it is still alive; injectable for tests.
+type Checker func(ctx context.Context, p Peer) error
+
+// BrowserConfig configures a Browser; zero values take the defaults above.
+type BrowserConfig struct {
+	SelfID        string          // our own id, filtered out
+	Ifaces        []net.Interface // nil = library default
+	Logger        *slog.Logger
+	Now           func() time.Time
+	Check         Checker // nil = HTTP GET {peer}/status
+	RoundDuration time.Duration
+	RoundInterval time.Duration
+	StaleAfter    time.Duration
+	CheckTimeout  time.Duration
+	EventBuffer   int
+}
+
+type peerState struct {
+	p      Peer
+	lastOK time.Time // last sighting or successful check
+}
+
+// Browser keeps a live list of lancam peers. Events are sent without ever
+// blocking the browser: when the consumer is slow and the buffer is full the
+// event is dropped (counted in Dropped), so consumers should treat events as
+// hints and re-read Peers(), which is always exact.
+type Browser struct {
+	cfg    BrowserConfig
+	log    *slog.Logger
+	events chan Event
+
+	mu      sync.Mutex
+	peers   map[string]*peerState
+	dropped int
+
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// NewBrowser prepares a browser; nothing is sent before Start.
+func NewBrowser(cfg BrowserConfig) *Browser {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RoundDuration <= 0 {
+		cfg.RoundDuration = DefaultRoundDuration
+	}
+	if cfg.RoundInterval <= 0 {
+		cfg.RoundInterval = DefaultRoundInterval
+	}
+	cfg.RoundInterval = max(cfg.RoundInterval, cfg.RoundDuration)
+	if cfg.StaleAfter <= 0 {
+		cfg.StaleAfter = DefaultStaleAfter
+	}
+	if cfg.CheckTimeout <= 0 {
+		cfg.CheckTimeout = DefaultCheckTimeout
+	}
+	if cfg.EventBuffer <= 0 {
+		cfg.EventBuffer = DefaultEventBuffer
+	}
+	if cfg.Check == nil {
+		cfg.Check = HTTPStatusCheck(&http.Client{})
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Browser{cfg: cfg, log: log, events: make(chan Event, cfg.EventBuffer), peers: map[string]*peerState{}}
+}
+
+// Events delivers Added/Updated/Removed; never closed while running, closed by Close.
+func (b *Browser) Events() <-chan Event { return b.events }
+
+// Dropped counts events lost to a slow consumer.
+func (b *Browser) Dropped() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dropped
+}
+
+// Start begins repeated browse rounds until ctx ends or Close is called.
+func (b *Browser) Start(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cancel != nil {
+		return errors.New("discovery: browser already started")
+	}
+	ctx, b.cancel = context.WithCancel(ctx)
+	b.wg.Add(1)
+	go b.loop(ctx)
+	return nil
+}
+
+// Close stops browsing, waits for every goroutine and closes Events; safe to
+// call twice or without Start.
+func (b *Browser) Close() {
+	b.mu.Lock()
+	cancel := b.cancel
+	b.cancel = func() {} // a later Start fails
+	b.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	b.wg.Wait()
+	b.closeOnce.Do(func() { close(b.events) })
+}
+
+// Peers is a snapshot sorted by name then id, so UIs list cameras stably.
+func (b *Browser) Peers() []Peer {
+	b.mu.Lock()
+	out := make([]Peer, 0, len(b.peers))
+	for _, s := range b.peers {
+		out = append(out, s.p.clone())
+	}
+	b.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func (b *Browser) loop(ctx context.Context) {
+	defer b.wg.Done()
+	for {
+		start := time.Now()
+		b.round(ctx)
+		b.sweep(ctx)
+		wait := b.cfg.RoundInterval - time.Since(start)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(max(wait, 0)):
+		}
+	}
+}
+
+// round runs one browse with a fresh Resolver (v1.0.0 resolvers cannot be
+// reused) and drains its channel until the library closes it.
+func (b *Browser) round(ctx context.Context) {
+	var opts []zeroconf.ClientOption
+	if b.cfg.Ifaces != nil {
+		opts = append(opts, zeroconf.SelectIfaces(b.cfg.Ifaces))
+	}
+	r, err := zeroconf.NewResolver(opts...)
+	if err != nil {
+		b.log.Warn("discovery: resolver", "err", err)
+		return
+	}
+	entries := make(chan *zeroconf.ServiceEntry, 16)
+	rctx, cancel := context.WithTimeout(ctx, b.cfg.RoundDuration)
+	defer cancel()
+	if err := r.Browse(rctx, ServiceType, Domain, entries); err != nil {
+		b.log.Warn("discovery: browse", "err", err)
+	}
+	for e := range entries { // closed by the library when rctx ends
+		b.observe(e)
+	}
+}
+
+// observe records one answer.
+func (b *Browser) observe(e *zeroconf.ServiceEntry) {
+	now := b.cfg.Now()
+	p, ok := peerFromEntry(e, now)
+	if !ok || p.ID == b.cfg.SelfID {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s, known := b.peers[p.ID]
+	if !known {
+		b.peers[p.ID] = &peerState{p: p, lastOK: now}
+		b.emitLocked(Event{Added, p})
+		return
+	}
+	p.Addrs = mergeAddrs(s.p.Addrs, p.Addrs, nil)
+	changed := !samePeer(s.p, p)
+	s.p, s.lastOK = p, now
+	if changed {
+		b.emitLocked(Event{Updated, p})
+	}
+}
+
+// sweep checks peers not seen for StaleAfter and removes those whose check fails.
+func (b *Browser) sweep(ctx context.Context) {
+	now := b.cfg.Now()
+	var stale []Peer
+	b.mu.Lock()
+	for _, s := range b.peers {
+		if now.Sub(s.lastOK) >= b.cfg.StaleAfter {
+			stale = append(stale, s.p)
+		}
+	}
+	b.mu.Unlock()
+	if len(stale) == 0 {
+		return
+	}
+	errs := make([]error, len(stale))
+	var wg sync.WaitGroup
+	for i, p := range stale {
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, b.cfg.CheckTimeout)
+			defer cancel()
+			errs[i] = b.cfg.Check(cctx, p)
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return
+	}
+	now = b.cfg.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, p := range stale {
+		s, ok := b.peers[p.ID]
+		if !ok || s.p.LastSeen.After(p.LastSeen) {
+			continue // re-seen meanwhile
+		}
+		if errs[i] == nil {
+			s.lastOK = now
+			continue
+		}
+		b.log.Info("discovery: peer gone", "id", p.ID, "err", errs[i])
+		delete(b.peers, p.ID)
+		b.emitLocked(Event{Removed, s.p})
+	}
+}
+
+func (b *Browser) emitLocked(ev Event) {
+	select {
+	case b.events <- Event{ev.Kind, ev.Peer.clone()}:
+	default:
+		b.dropped++
+	}
+}
