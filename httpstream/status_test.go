@@ -87,7 +87,20 @@ func TestStatus(t *testing.T) {
 		readPart(t, br)
 		addrs = append(addrs, conn.LocalAddr().String())
 	}
-	st, raw = getStatus(t, s.Addr())
+	// A viewer can read a part before the server's Write returns and counts
+	// it, so wait for the counters instead of reading them once.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, raw = getStatus(t, s.Addr())
+		counted := len(st.Clients) == 2
+		for _, c := range st.Clients {
+			counted = counted && c.Sent > 0
+		}
+		if counted || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	var got []string
 	for _, c := range st.Clients {
 		got = append(got, c.Address)
