@@ -7,10 +7,6 @@ import (
 	"image/color"
 	"time"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
-
 	"lancam/camera/tjpeg"
 )
 
@@ -90,8 +86,7 @@ func checkSize(w, h int) error {
 // so a frame costs one memcpy plus the moving parts.
 type patternPainter struct {
 	bg, img *image.RGBA
-	text    *image.RGBA
-	drawer  font.Drawer
+	text    *bitmapText
 	scale   int
 }
 
@@ -116,13 +111,7 @@ func newPatternPainter(w, h int) *patternPainter {
 			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = c.R, c.G, c.B, 255
 		}
 	}
-	face := basicfont.Face7x13
-	text := image.NewRGBA(image.Rect(0, 0, 7*40, 13))
-	return &patternPainter{
-		bg: bg, img: image.NewRGBA(bg.Rect), text: text,
-		drawer: font.Drawer{Dst: text, Src: image.White, Face: face},
-		scale:  max(1, h/240),
-	}
+	return &patternPainter{bg: bg, img: image.NewRGBA(bg.Rect), text: newBitmapText(), scale: max(1, h/240)}
 }
 
 func (p *patternPainter) paint(seq uint64, fps float64, now time.Time) *image.RGBA {
@@ -148,37 +137,12 @@ func (p *patternPainter) paint(seq uint64, fps float64, now time.Time) *image.RG
 	return p.img
 }
 
-// drawText renders with a 7x13 bitmap font into a small buffer, then blows
-// it up with nearest-neighbour so it is readable on a phone at any size.
+// drawText writes s in white on a black box, readable over any background.
 func (p *patternPainter) drawText(s string, x, y int) {
-	clear(p.text.Pix)
-	p.drawer.Dot = fixed.P(0, 10)
-	p.drawer.DrawString(s)
 	sc := p.scale
-	tw, th := min(p.drawer.Dot.X.Ceil(), p.text.Rect.Dx()), p.text.Rect.Dy()
+	tw, th := p.text.render(s)
 	fill(p.img, image.Rect(x-sc, y-sc, x+tw*sc+sc, y+th*sc+sc), color.RGBA{0, 0, 0, 255})
-	b := p.img.Rect
-	for ty := range th {
-		for tx := range tw {
-			if p.text.Pix[ty*p.text.Stride+4*tx+3] < 128 {
-				continue
-			}
-			for dy := range sc {
-				py := y + ty*sc + dy
-				if py >= b.Max.Y {
-					break
-				}
-				for dx := range sc {
-					px := x + tx*sc + dx
-					if px >= b.Max.X {
-						break
-					}
-					o := py*p.img.Stride + 4*px
-					p.img.Pix[o], p.img.Pix[o+1], p.img.Pix[o+2] = 255, 255, 255
-				}
-			}
-		}
-	}
+	p.text.blit(p.img, tw, x, y, sc, color.RGBA{255, 255, 255, 255})
 }
 
 func fill(img *image.RGBA, r image.Rectangle, c color.RGBA) {
