@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 
@@ -14,29 +15,26 @@ import (
 // (the first capture device that streams, else the test pattern), or one of
 // the synthetic sources camera.Open knows.
 func openSource(ctx context.Context, o options, log *slog.Logger) (camera.Source, error) {
-	v4l2 := func(path string) (camera.Source, error) {
-		return uvc.New(uvc.Config{Device: path, Width: o.width, Height: o.height,
-			FPS: o.fps, Quality: o.quality, Logger: log})
-	}
+	cam := uvc.Config{Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality, Logger: log}
 	switch {
 	case strings.HasPrefix(o.source, "/dev/"):
-		return v4l2(o.source)
+		cam.Device = o.source
+		return uvc.New(cam)
 	case o.source == "auto":
-		if path, ok := uvc.FirstStreaming(ctx, uvc.Config{Width: o.width, Height: o.height,
-			FPS: o.fps, Quality: o.quality, Logger: log}); ok {
+		if path, ok := uvc.FirstStreaming(ctx, cam); ok {
 			log.Info("source auto: using camera", "device", path)
-			return v4l2(path)
+			cam.Device = path
+			return uvc.New(cam)
 		}
 		log.Info("source auto: no camera streams; using the test pattern")
-		return camera.Open("test", camera.OpenConfig{Width: o.width, Height: o.height,
-			FPS: o.fps, Quality: o.quality, Logger: log})
 	}
+	// camera.Open takes "auto" without a camera as the test pattern.
 	return camera.Open(o.source, camera.OpenConfig{Width: o.width, Height: o.height,
 		FPS: o.fps, Quality: o.quality, Logger: log})
 }
 
 // printCameras is -list-cameras.
-func printCameras(out interface{ Write([]byte) (int, error) }) error {
+func printCameras(out io.Writer) error {
 	list, err := uvc.List()
 	if err != nil {
 		return err
