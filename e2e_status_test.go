@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// statusDoc is what the tests read of /status.
+// statusDoc is what the end-to-end and QEMU tests read of /status.
 type statusDoc struct {
 	Source struct {
 		Kind        string  `json:"kind"`
@@ -19,7 +19,10 @@ type statusDoc struct {
 		Height      int     `json:"height"`
 		FPSWanted   float64 `json:"fps_wanted"`
 		FPSMeasured float64 `json:"fps_measured"`
+		FPSDevice   float64 `json:"fps_device"`
 		Online      bool    `json:"online"`
+		Running     bool    `json:"running"`
+		LastError   string  `json:"last_error"`
 	} `json:"source"`
 	Clients []struct {
 		Address string  `json:"address"`
@@ -29,6 +32,27 @@ type statusDoc struct {
 	Streaming bool    `json:"streaming"`
 	UptimeS   float64 `json:"uptime_s"`
 	Version   string  `json:"version"`
+	Cameras   []struct {
+		Path    string `json:"path"`
+		Card    string `json:"card"`
+		Formats []struct {
+			FourCC string `json:"fourcc"`
+		} `json:"formats"`
+	} `json:"cameras"`
+}
+
+// camera returns the formats /status lists for path, and whether it is listed.
+func (st statusDoc) camera(path string) ([]string, bool) {
+	for _, c := range st.Cameras {
+		if c.Path == path {
+			var f []string
+			for _, x := range c.Formats {
+				f = append(f, x.FourCC)
+			}
+			return f, true
+		}
+	}
+	return nil, false
 }
 
 // getStatus fetches and decodes /status.

@@ -27,7 +27,7 @@ func TestQEMUBoot(t *testing.T) {
 	if err != nil {
 		t.Fatalf("host curl /status: %v: %s", err, out)
 	}
-	var st qemuStatus
+	var st statusDoc
 	if err := json.Unmarshal(out, &st); err != nil || st.Source.Kind != "test" {
 		t.Errorf("/status: kind %q (%v): %s", st.Source.Kind, err, out)
 	}

@@ -153,46 +153,9 @@ func (vm *qemuVM) stop() {
 	}
 }
 
-// qemuStatus is the part of /status the tests read.
-type qemuStatus struct {
-	Source struct {
-		Kind        string  `json:"kind"`
-		Device      string  `json:"device"`
-		Format      string  `json:"format"`
-		Width       int     `json:"width"`
-		Height      int     `json:"height"`
-		FPSMeasured float64 `json:"fps_measured"`
-		FPSDevice   float64 `json:"fps_device"`
-		Online      bool    `json:"online"`
-		Running     bool    `json:"running"`
-		LastError   string  `json:"last_error"`
-	} `json:"source"`
-	Cameras []struct {
-		Path    string `json:"path"`
-		Card    string `json:"card"`
-		Formats []struct {
-			FourCC string `json:"fourcc"`
-		} `json:"formats"`
-	} `json:"cameras"`
-}
-
-// camera returns the formats /status lists for path, and whether it is listed.
-func (st qemuStatus) camera(path string) ([]string, bool) {
-	for _, c := range st.Cameras {
-		if c.Path == path {
-			var f []string
-			for _, x := range c.Formats {
-				f = append(f, x.FourCC)
-			}
-			return f, true
-		}
-	}
-	return nil, false
-}
-
-func (vm *qemuVM) status() (qemuStatus, string) {
+func (vm *qemuVM) status() (statusDoc, string) {
 	vm.t.Helper()
-	var st qemuStatus
+	var st statusDoc
 	client := &http.Client{Timeout: 5 * time.Second}
 	resp, err := client.Get(vm.base + "/status")
 	if err != nil {
