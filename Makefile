@@ -19,7 +19,7 @@ ARGS     ?= -headless
 RACE = $(if $(filter amd64 arm64,$(shell $(GO) env GOARCH)),-race,)
 GOFLAGS_TEST ?= $(RACE) -count=1 -timeout 20m
 
-.PHONY: all build run test test-qemu bench deps-run deps-test vet clean
+.PHONY: all build run test test-lan test-qemu bench deps-run deps-test vet clean
 
 all: build
 
@@ -38,15 +38,24 @@ run: build
 
 vet: deps-run
 	$(GO) vet ./...
+	$(GO) vet -tags lan,qemu .
 	@out=$$($(dir $(GO))gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## test: every test, with the real clients (ffmpeg, Chromium, curl) and,
-## on x86-64, a real kernel's V4L2 drivers (vivid, v4l2loopback) under QEMU.
+## test: every test, with the real clients (ffmpeg, Chromium, curl), a
+## private LAN of network namespaces with avahi, and, on x86-64, a real
+## kernel's V4L2 drivers (vivid, v4l2loopback) under QEMU.
 test: deps-test vet
 	scripts/test-deps.sh
 	$(GO) test $(GOFLAGS_TEST) ./...
+	$(MAKE) test-lan
 	$(MAKE) test-qemu
+
+## test-lan: discovery between lancams, browsers and avahi on a private LAN
+## (network namespaces on 10.99.0.0/24, removed afterwards). Needs root;
+## skipped without it unless CI=true.
+test-lan: deps-test
+	$(GO) test $(RACE) -tags lan -run LAN -count=1 -timeout 5m -v .
 
 ## test-qemu: boot Debian's kernel under QEMU (software emulation) with vivid
 ## and v4l2loopback, and check lancam's V4L2 source from the host.

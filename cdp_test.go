@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -43,8 +44,15 @@ type chrome struct {
 // killed, and the test fails if any of its processes is left.
 func startChrome(t *testing.T, bin string) *chrome {
 	t.Helper()
+	return startChromeVia(t, nil, bin, chromeTimeout)
+}
+
+// startChromeVia is startChrome with a command prefix, e.g. `ip netns exec
+// NS` to browse from inside a test network.
+func startChromeVia(t *testing.T, prefix []string, bin string, timeout time.Duration) *chrome {
+	t.Helper()
 	c := &chrome{t: t, profile: t.TempDir(), done: make(chan struct{}),
-		started: time.Now(), deadline: time.Now().Add(chromeTimeout)}
+		started: time.Now(), deadline: time.Now().Add(timeout)}
 	cmdR, cmdW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -56,11 +64,12 @@ func startChrome(t *testing.T, bin string) *chrome {
 	c.toChrome, c.fromPipe, c.r = cmdW, resR, bufio.NewReaderSize(resR, 1<<20)
 
 	ctx, cancel := context.WithDeadline(context.Background(), c.deadline)
-	c.cmd = exec.CommandContext(ctx, bin,
+	argv := append(slices.Clone(prefix), bin,
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-breakpad", "--mute-audio", "--hide-scrollbars",
 		"--user-data-dir="+c.profile, "--window-size=800,600", "--remote-debugging-pipe", "about:blank")
+	c.cmd = exec.CommandContext(ctx, argv[0], argv[1:]...)
 	c.cmd.ExtraFiles = []*os.File{cmdR, resW} // fds 3 and 4
 	c.cmd.Stdout, c.cmd.Stderr = &c.output, &c.output
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -255,4 +264,21 @@ func withoutLines(s, sub string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// eval runs a JavaScript expression in the page and decodes its value.
+func (c *chrome) eval(t *testing.T, expr string, out any) {
+	t.Helper()
+	var res struct {
+		Result struct {
+			Value json.RawMessage `json:"value"`
+		} `json:"result"`
+		ExceptionDetails any `json:"exceptionDetails"`
+	}
+	if err := c.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &res); err != nil || res.ExceptionDetails != nil {
+		t.Fatalf("evaluating in the page: %v %v", err, res.ExceptionDetails)
+	}
+	if err := json.Unmarshal(res.Result.Value, out); err != nil {
+		t.Fatalf("page value %s: %v", res.Result.Value, err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -54,7 +55,10 @@ func launchLancam(t *testing.T, addr string, args ...string) *lancam {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	l := &lancam{addr: addr, done: make(chan struct{})}
-	l.cmd = exec.CommandContext(ctx, lancamBin, append([]string{"-headless", "-listen", addr}, args...)...)
+	// -no-mdns: tests outside their own network namespaces must not
+	// announce on the machine's real network (the netns tests cover mDNS).
+	l.cmd = exec.CommandContext(ctx, lancamBin, append([]string{"-headless", "-no-mdns", "-listen", addr}, args...)...)
+	l.cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
 	l.cmd.Stdout, l.cmd.Stderr = &l.stdout, &l.stderr
 	l.cmd.WaitDelay = time.Second
 	if err := l.cmd.Start(); err != nil {

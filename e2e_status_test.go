@@ -84,3 +84,21 @@ func waitStatus(t *testing.T, l *lancam, timeout time.Duration, what string, con
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestE2EPeersWithoutMDNS: with -no-mdns, /peers still answers, says
+// discovery is off, lists nobody, and names this installation.
+func TestE2EPeersWithoutMDNS(t *testing.T) {
+	t.Parallel()
+	l := startLancam(t, "-source", "test", "-name", "Werkstatt ü")
+	resp, body := httpGet(t, l.url("/peers"))
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("/peers: %s %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	var d peersDoc
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatalf("/peers: %v\n%s", err, body)
+	}
+	if d.MDNS || d.Peers == nil || len(d.Peers) != 0 || d.Self.Name != "Werkstatt ü" || len(d.Self.ID) != 16 {
+		t.Errorf("/peers = %s, want mdns off, no peers, the name and a 16-digit id", body)
+	}
+}

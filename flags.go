@@ -7,7 +7,12 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
+
+// maxNameBytes keeps "name=" plus the name inside one 255-byte TXT string.
+const maxNameBytes = 200
 
 // options are the parsed command-line flags.
 type options struct {
@@ -21,6 +26,8 @@ type options struct {
 	maxClients  int
 	showVersion bool
 	listCameras bool
+	name        string // display name on the LAN; "" until defaulted to the hostname
+	noMDNS      bool
 }
 
 // parseFlags parses and checks every flag, so a typo is one line on stderr
@@ -36,6 +43,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.Float64Var(&o.fps, "fps", 30, "wanted frames per second")
 	fs.IntVar(&o.quality, "quality", 80, "JPEG quality 1-100 when lancam encodes")
 	fs.IntVar(&o.maxClients, "max-clients", 100, "most concurrent stream viewers; more get 503")
+	fs.StringVar(&o.name, "name", "", "display name other lancams and browsers show (default the hostname)")
+	fs.BoolVar(&o.noMDNS, "no-mdns", false, "do not announce on the LAN or look for other lancams (mDNS/DNS-SD)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&o.listCameras, "list-cameras", false, "print the V4L2 cameras with their formats, sizes and frame rates, and exit")
 	if err := fs.Parse(args); err != nil {
@@ -65,6 +74,10 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 		return o, fmt.Errorf("-quality %d: want 1-100", o.quality)
 	case o.maxClients < 1:
 		return o, fmt.Errorf("-max-clients %d: want at least 1", o.maxClients)
+	case len(o.name) > maxNameBytes:
+		return o, fmt.Errorf("-name is %d bytes long: at most %d", len(o.name), maxNameBytes)
+	case !utf8.ValidString(o.name) || strings.ContainsFunc(o.name, unicode.IsControl):
+		return o, fmt.Errorf("-name %q: want printable UTF-8 text", o.name)
 	case o.source == "":
 		return o, fmt.Errorf("-source is empty: use auto, /dev/videoN, test or dir:PATH")
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -18,7 +19,7 @@ import (
 	"lancam/httpstream"
 )
 
-// version is reported by -version, /status and (later) mDNS.
+// version is reported by -version, /status and mDNS.
 const version = "0.1.0"
 
 func main() {
@@ -69,16 +70,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	wg.Add(1)
 	go func() { defer wg.Done(); cams.Run(camCtx) }()
 
+	id, name := identity(opts, log)
+	mdns := newLAN(lanConfig{ID: id, Name: name, Version: version, Disabled: opts.noMDNS, Source: src, Logger: log})
+	defer mdns.Close()
+	if err := mdns.Start(ctx); err != nil {
+		log.Warn("discovery: browsing failed", "err", err)
+	}
+
 	hub := camera.NewHub(camera.HubConfig{Source: src, Logger: log})
 	defer hub.Close()
 	srv := httpstream.New(httpstream.Config{
 		Addr: opts.listen, Hub: hub, MaxClients: opts.maxClients, Version: version, Logger: log,
 		Cameras: cams.Cameras,
+		Peers:   func() any { return newPeersDoc(id, name, !opts.noMDNS, mdns.Peers()) },
 	})
 	if err := srv.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "lancam: %v\n", err)
 		return 1
 	}
+	mdns.Announce(ctx, srv.Addr())
 	info := src.Info()
 	log.Info("lancam streaming", "source", info.Kind, "device", info.Device,
 		"size", fmt.Sprintf("%dx%d", info.Width, info.Height), "fps", info.FPS, "listen", srv.Addr())
@@ -87,8 +97,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	<-ctx.Done()
 	log.Info("stopping")
+	mdns.Withdraw() // the goodbye goes out while the server still answers
 	if err := srv.Stop(); err != nil {
 		log.Warn("stop", "err", err)
 	}
 	return 0
+}
+
+// identity gives this installation's id and display name. An unreadable id
+// file costs only recognisability across restarts, so it is a warning.
+func identity(opts options, log *slog.Logger) (id, name string) {
+	name = strings.TrimSpace(opts.name)
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	dir, err := os.UserConfigDir()
+	if err == nil {
+		id, err = loadInstallID(dir)
+	}
+	if err != nil {
+		id = randomID()
+		log.Warn("discovery: no stable id, using one for this run only", "err", err)
+	}
+	return id, name
 }

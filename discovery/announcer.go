@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,10 @@ type AnnouncerConfig struct {
 	// CheckInterval is how often interface addresses are compared (default 10 s),
 	// because zeroconf fixes interfaces at registration time.
 	CheckInterval time.Duration
+	// Refresh, when set, is asked for the current Info on every check, so
+	// that the TXT follows what the camera really negotiated (known only
+	// once it runs) without the caller polling.
+	Refresh func() Info
 }
 
 // Announcer keeps this instance registered under _http._tcp and _lancam._tcp
@@ -90,7 +95,7 @@ func (a *Announcer) Update(in Info) error {
 		a.shutdownLocked()
 		return a.registerLocked()
 	}
-	if len(a.servers) == 2 {
+	if len(a.servers) == 2 && !slices.Equal(lancamTXT(old), lancamTXT(in)) {
 		a.servers[1].SetText(lancamTXT(in))
 	}
 	return nil
@@ -110,7 +115,8 @@ func (a *Announcer) CheckInterfaces() error {
 	return a.registerLocked()
 }
 
-// Close sends the goodbye packets and stops the watcher; safe to call twice.
+// Close sends the goodbye packets and stops the watcher; safe to call twice,
+// and Start may follow.
 func (a *Announcer) Close() {
 	a.mu.Lock()
 	cancel, done := a.cancel, a.done
@@ -121,6 +127,7 @@ func (a *Announcer) Close() {
 	}
 	a.mu.Lock()
 	a.shutdownLocked()
+	a.cancel, a.done = nil, nil // Start may announce again (the GUI toggle)
 	a.mu.Unlock()
 }
 
@@ -133,6 +140,11 @@ func (a *Announcer) watch(ctx context.Context, done chan struct{}) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if a.cfg.Refresh != nil {
+				if err := a.Update(a.cfg.Refresh()); err != nil {
+					a.log.Warn("discovery: re-register failed", "err", err)
+				}
+			}
 			if err := a.CheckInterfaces(); err != nil {
 				a.log.Warn("discovery: re-register failed", "err", err)
 			}

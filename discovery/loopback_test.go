@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 
 // loopback returns lo; the library joins the multicast group on it when it is
 // selected explicitly. If that does not work here, skip unless CI=true.
-func loopback(t *testing.T) []net.Interface {
+func loopback(t testing.TB) []net.Interface {
 	t.Helper()
 	ifaces, err := net.Interfaces()
 	if err == nil {
@@ -55,7 +55,7 @@ func testInfo(id string) Info {
 	return Info{ID: id, Name: "Küche", Version: "test", Port: 18080, Width: 640, Height: 480, FPS: 15, Auth: "none"}
 }
 
-func startAnnouncer(t *testing.T, lo []net.Interface, in Info) *Announcer {
+func startAnnouncer(t testing.TB, lo []net.Interface, in Info) *Announcer {
 	t.Helper()
 	a := NewAnnouncer(AnnouncerConfig{Info: in, Ifaces: lo, Proxy: &ProxyAddr{Host: "lohost", IPs: []string{"127.0.0.1"}}})
 	if err := a.Start(context.Background()); err != nil {
@@ -67,7 +67,7 @@ func startAnnouncer(t *testing.T, lo []net.Interface, in Info) *Announcer {
 	return a
 }
 
-func startBrowser(t *testing.T, lo []net.Interface, cfg BrowserConfig) *Browser {
+func startBrowser(t testing.TB, lo []net.Interface, cfg BrowserConfig) *Browser {
 	t.Helper()
 	cfg.Ifaces = lo
 	if cfg.RoundDuration == 0 {

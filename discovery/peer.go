@@ -16,6 +16,7 @@ type Peer struct {
 	ID       string
 	Name     string
 	Instance string
+	Host     string   // the peer's mDNS host name without the trailing dot, e.g. "cam-a.local"
 	Addrs    []net.IP // IPv4 first, merged across answers
 	Port     int
 	TXT      map[string]string
@@ -55,7 +56,7 @@ func HTTPStatusCheck(c *http.Client) Checker {
 }
 
 func samePeer(a, b Peer) bool {
-	if a.Name != b.Name || a.Port != b.Port || a.Instance != b.Instance || len(a.Addrs) != len(b.Addrs) || len(a.TXT) != len(b.TXT) {
+	if a.Name != b.Name || a.Port != b.Port || a.Instance != b.Instance || a.Host != b.Host || len(a.Addrs) != len(b.Addrs) || len(a.TXT) != len(b.TXT) {
 		return false
 	}
 	for i := range a.Addrs {

@@ -135,6 +135,7 @@ func peerFromEntry(e *zeroconf.ServiceEntry, now time.Time) (Peer, bool) {
 	if p.Name == "" {
 		p.Name = p.Instance
 	}
+	p.Host = strings.TrimSuffix(strings.ToValidUTF8(truncUTF8(unescapeDNS(e.HostName), maxValue), "\uFFFD"), ".")
 	p.Addrs = mergeAddrs(nil, e.AddrIPv4, e.AddrIPv6)
 	if len(p.Addrs) == 0 {
 		return Peer{}, false

@@ -31,6 +31,8 @@ func (s *Server) lookup(r *http.Request) http.HandlerFunc {
 		return s.serveSnapshot
 	case "/status", "/state":
 		return s.serveStatus
+	case "/peers":
+		return s.servePeers
 	case "/":
 		q := r.URL.Query()
 		if !q.Has("action") {

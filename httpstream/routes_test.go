@@ -40,6 +40,7 @@ func TestRoutes(t *testing.T) {
 		{"/?action=snapshot", jpg},
 		{"/status", js},
 		{"/state", js},
+		{"/peers", js},
 		{"/?action=bogus", notFound},
 		{"/?action=", notFound},
 		{"/nope", notFound},
@@ -106,7 +107,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	c := testClient()
-	for _, target := range []string{"/", "/stream.mjpg", "/stream", "/?action=stream", "/snapshot.jpg", "/?action=snapshot", "/status", "/state"} {
+	for _, target := range []string{"/", "/stream.mjpg", "/stream", "/?action=stream", "/snapshot.jpg", "/?action=snapshot", "/status", "/state", "/peers"} {
 		for _, method := range []string{"POST", "PUT", "DELETE", "PATCH"} {
 			req, _ := http.NewRequest(method, ts.URL+target, strings.NewReader("x"))
 			resp, err := c.Do(req)
@@ -146,6 +147,8 @@ func TestPage(t *testing.T) {
 		"max-width: 100%",
 		`fetch("status"`,
 		"setInterval(poll, 2000)",
+		`fetch("peers"`,
+		`id="peers"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)

@@ -30,6 +30,9 @@ type Config struct {
 	// Cameras, when set, supplies the camera list /status reports (the
 	// chooser in the GUI and other lancams read it); it must be cheap.
 	Cameras func() any
+	// Peers, when set, supplies the /peers document (the other lancams on
+	// the LAN); without it /peers answers an empty list.
+	Peers func() any
 }
 
 // DefaultMaxClients is used when Config.MaxClients is 0.

@@ -69,9 +69,26 @@ func (s *Server) cameras() any {
 
 // serveStatus answers /status and /state with JSON.
 func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	body, err := json.Marshal(s.status())
+	serveJSON(w, r, s.status())
+}
+
+// servePeers answers /peers: the page and other tools list the LAN's
+// cameras from it.
+func (s *Server) servePeers(w http.ResponseWriter, r *http.Request) {
+	var doc any = struct {
+		Peers []struct{} `json:"peers"`
+	}{[]struct{}{}}
+	if s.cfg.Peers != nil {
+		doc = s.cfg.Peers()
+	}
+	serveJSON(w, r, doc)
+}
+
+// serveJSON writes doc as an uncached JSON answer.
+func serveJSON(w http.ResponseWriter, r *http.Request, doc any) {
+	body, err := json.Marshal(doc)
 	if err != nil {
-		http.Error(w, "status: "+err.Error(), http.StatusInternalServerError)
+		http.Error(w, "json: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	body = append(body, '\n')

@@ -3,7 +3,9 @@ package httpstream
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -158,5 +160,44 @@ func TestStatusCarriesCameraList(t *testing.T) {
 	st, _ := getStatus(t, s.Addr())
 	if want := `[{"card":"Fake Cam","path":"/dev/video0"}]`; string(st.Cameras) != want {
 		t.Fatalf("cameras = %s, want %s", st.Cameras, want)
+	}
+}
+
+// TestPeers checks /peers: an empty list without a Peers function, else the
+// function's document as it is.
+func TestPeers(t *testing.T) {
+	hub := newHub(t, &fakeSource{fps: 30})
+	type doc struct {
+		Self  string            `json:"self"`
+		Peers []json.RawMessage `json:"peers"`
+	}
+	for _, tc := range []struct {
+		name  string
+		peers func() any
+		want  doc
+	}{
+		{"without discovery", nil, doc{Peers: []json.RawMessage{}}},
+		{"with peers", func() any {
+			return map[string]any{"self": "me", "peers": []any{map[string]string{"id": "a"}, map[string]string{"id": "b"}}}
+		}, doc{Self: "me", Peers: []json.RawMessage{json.RawMessage(`{"id":"a"}`), json.RawMessage(`{"id":"b"}`)}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New(Config{Hub: hub, Logger: discardLog, Peers: tc.peers})
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/peers", nil))
+			if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" || rec.Header().Get("Cache-Control") == "" {
+				t.Fatalf("GET /peers: %d %v", rec.Code, rec.Header())
+			}
+			var got doc
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatalf("%v: %s", err, rec.Body)
+			}
+			if got.Peers == nil {
+				t.Fatalf("peers is null, want a list: %s", rec.Body)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("GET /peers = %s, want %+v", rec.Body, tc.want)
+			}
+		})
 	}
 }

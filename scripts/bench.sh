@@ -87,6 +87,10 @@ if awk '/^BenchmarkWritePart\/clients=400/ {for (i=1;i<=NF;i++) if ($(i+1)=="all
 fi
 
 echo
+echo "== Discovery latency on loopback (10 samples each, production round timings)"
+"$GO" test -run '^$' -bench '^Benchmark(RegisterToSeen|ColdBrowse)$' -benchtime 10x ./discovery/ | grep -E '^(Benchmark|ok|FAIL)'
+
+echo
 echo "== Fan-out: lancam -source dir: (720p ~120 KB JPEGs, 30 fps) on CPU 0, mjpegload on CPU 1"
 "$GO" build -o "$tmp/lancam" .
 "$GO" build -o "$tmp/mjpegload" ./httpstream/mjpegload/cmd/mjpegload

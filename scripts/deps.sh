@@ -24,8 +24,10 @@ run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev git ca-certificates cu
 # images only have chromium-browser. The first one apt can install wins.
 # fonts-dejavu-core already comes via fontconfig's Depends; naming it keeps
 # headless screenshots rendering text should that chain ever change.
+# avahi-daemon, avahi-utils, dbus: the discovery tests run avahi (the mDNS
+# stack of Raspberry Pi OS) with its own bus inside a network namespace.
 test_pkgs=(ffmpeg "chromium|chromium-browser" fonts-dejavu-core libjpeg-turbo-progs
-	util-linux procps iproute2)
+	util-linux procps iproute2 avahi-daemon avahi-utils dbus)
 
 case ${1:-} in
 run) pkgs=("${run_pkgs[@]}") ;;
@@ -101,6 +103,15 @@ install_missing() {
 	done
 	"${apt[@]}" install -y --no-install-recommends "${choices[@]}" ||
 		die "apt-get install ${choices[*]} failed"
+
+	# The tests run their own avahi-daemon inside a namespace. One installed
+	# just for them must not start announcing this machine on its real LAN.
+	if [[ " ${choices[*]} " == *" avahi-daemon "* ]] && [[ -d /run/systemd/system ]]; then
+		echo "$prog: avahi-daemon was installed for the tests only: disabling its service" >&2
+		local sudo=()
+		((EUID == 0)) || sudo=(sudo)
+		"${sudo[@]}" systemctl disable --now avahi-daemon.socket avahi-daemon.service >/dev/null 2>&1 || true
+	fi
 }
 
 install_missing

@@ -5,7 +5,7 @@ vivid_load || rc=1
 [ -c /dev/video0 ] && say "/dev/video0 present" || { say "FAIL: no /dev/video0"; rc=1; }
 # -list-cameras, and -source auto picking the camera, checked from the log.
 lancam -list-cameras 2>&1 | sed 's/^/list-cameras: /'
-lancam -headless -listen 127.0.0.1:8081 -source auto -size 640x480 -fps 25 >/tmp/auto.log 2>&1 &
+lancam -headless -no-mdns -listen 127.0.0.1:8081 -source auto -size 640x480 -fps 25 >/tmp/auto.log 2>&1 &
 auto=$!
 i=0
 until st=$(wget -qO- http://127.0.0.1:8081/status 2>/dev/null) && [ -n "$st" ]; do

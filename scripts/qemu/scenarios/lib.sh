@@ -47,8 +47,8 @@ loop_load() {
 
 # start_lancam ARGS...: lancam -headless -listen :8080 ARGS in the background.
 start_lancam() {
-	say "lancam -headless -listen :8080 $*"
-	lancam -headless -listen :8080 "$@" &
+	say "lancam -headless -no-mdns -listen :8080 $*"
+	lancam -headless -no-mdns -listen :8080 "$@" &
 	echo $! >/tmp/lancam.pid
 }
 

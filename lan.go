@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+
+	"lancam/camera"
+	"lancam/discovery"
+)
+
+// lanConfig configures lan.
+type lanConfig struct {
+	ID, Name, Version string
+	Disabled          bool // -no-mdns
+	Source            camera.Source
+	Logger            *slog.Logger
+}
+
+// lan is lancam's presence on the LAN: the browser runs for the whole
+// process (the GUI lists peers whether or not we stream), the announcer only
+// while the HTTP server is on.
+type lan struct {
+	cfg     lanConfig
+	log     *slog.Logger
+	browser *discovery.Browser
+
+	mu        sync.Mutex
+	announcer *discovery.Announcer
+}
+
+// newLAN prepares discovery; nothing goes on the network before Start.
+func newLAN(cfg lanConfig) *lan {
+	l := &lan{cfg: cfg, log: cfg.Logger}
+	if !cfg.Disabled {
+		l.browser = discovery.NewBrowser(discovery.BrowserConfig{SelfID: cfg.ID, Logger: cfg.Logger})
+	}
+	return l
+}
+
+// Start begins browsing for other lancams.
+func (l *lan) Start(ctx context.Context) error {
+	if l.browser == nil {
+		return nil
+	}
+	return l.browser.Start(ctx)
+}
+
+// Announce registers this instance for the server listening on addr; a
+// failure is logged and leaves the stream working without discovery.
+func (l *lan) Announce(ctx context.Context, addr string) {
+	if l.cfg.Disabled {
+		return
+	}
+	host, p, err := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(p)
+	if err != nil || port == 0 {
+		l.log.Warn("discovery: not announcing: no port", "addr", addr)
+		return
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		ip = net.IPv6unspecified
+	}
+	tcp := &net.TCPAddr{IP: ip, Port: port}
+	if tcp.IP.IsLoopback() {
+		l.log.Info("discovery: listening on loopback only, not announcing on the LAN")
+		return
+	}
+	cfg := discovery.AnnouncerConfig{Info: l.info(tcp.Port), Logger: l.log, Refresh: func() discovery.Info { return l.info(tcp.Port) }}
+	if !tcp.IP.IsUnspecified() {
+		// Bound to one address: announce only that address, on its interface,
+		// so nobody is sent to an address we do not answer on.
+		ifc, err := interfaceWith(tcp.IP)
+		if err != nil {
+			l.log.Warn("discovery: not announcing", "err", err)
+			return
+		}
+		hostname, _ := os.Hostname()
+		cfg.Ifaces = []net.Interface{*ifc}
+		cfg.Proxy = &discovery.ProxyAddr{Host: hostname, IPs: []string{tcp.IP.String()}}
+	}
+	a := discovery.NewAnnouncer(cfg)
+	if err := a.Start(ctx); err != nil {
+		l.log.Warn("discovery: announcing failed; the stream works, but other devices must be given its address", "err", err)
+		return
+	}
+	l.mu.Lock()
+	l.announcer = a
+	l.mu.Unlock()
+}
+
+// Withdraw sends the goodbye; the server is about to stop.
+func (l *lan) Withdraw() {
+	l.mu.Lock()
+	a := l.announcer
+	l.announcer = nil
+	l.mu.Unlock()
+	if a != nil {
+		a.Close()
+	}
+}
+
+// Close withdraws and stops browsing, waiting for every goroutine.
+func (l *lan) Close() {
+	l.Withdraw()
+	if l.browser != nil {
+		l.browser.Close()
+	}
+}
+
+// Peers returns the other lancams now visible, sorted by name.
+func (l *lan) Peers() []discovery.Peer {
+	if l.browser == nil {
+		return nil
+	}
+	return l.browser.Peers()
+}
+
+// info describes the running camera for the TXT record: the size and rate
+// the device agreed to, once known, else what was asked for.
+func (l *lan) info(port int) discovery.Info {
+	si := l.cfg.Source.Info()
+	fps := si.FPS
+	if si.DeviceFPS > 0 {
+		fps = si.DeviceFPS
+	}
+	return discovery.Info{ID: l.cfg.ID, Name: l.cfg.Name, Version: l.cfg.Version, Port: port,
+		Width: si.Width, Height: si.Height, FPS: fps, Auth: "none"}
+}
+
+// interfaceWith finds the interface that carries ip.
+func interfaceWith(ip net.IP) (*net.Interface, error) {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return nil, err
+	}
+	for i := range ifaces {
+		addrs, _ := ifaces[i].Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
+				return &ifaces[i], nil
+			}
+		}
+	}
+	return nil, &net.AddrError{Err: "no interface has this address", Addr: ip.String()}
+}
+
+// randomID is the fallback when the id file cannot be read or written: this
+// run is still discoverable, just not recognisable after a restart.
+func randomID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
