@@ -7,19 +7,25 @@ GO = $(shell scripts/go-toolchain.sh)
 export GOTOOLCHAIN = local
 export CGO_ENABLED = 1
 # go4vl v0.5.0 names two fourccs that Debian 12's 6.1 kernel headers lack;
-# the shim adds them (and is a no-op with newer headers).
+# the shim adds them (and is a no-op with newer headers). It is copied to a
+# path named by its hash, not used in place: CGO_CFLAGS is part of every cgo
+# package's build-cache key, and a path inside the checkout would make each
+# clone recompile all C code (Fyne's GL bindings alone take 3-4 minutes).
+SHIM_SRC := camera/uvc/shim/linux/videodev2.h
+SHIM_DIR := $(HOME)/.cache/lancam/cgo-shim-$(shell sha256sum $(SHIM_SRC) | cut -c1-12)
+$(shell mkdir -p $(SHIM_DIR)/linux && cmp -s $(SHIM_SRC) $(SHIM_DIR)/linux/videodev2.h || cp $(SHIM_SRC) $(SHIM_DIR)/linux/videodev2.h)
 CGO_CFLAGS ?= -O2 -g
-export CGO_CFLAGS += -I$(CURDIR)/camera/uvc/shim
+export CGO_CFLAGS += -I$(SHIM_DIR)
 # A GOROOT left over from Debian's old Go would break a downloaded toolchain.
 unexport GOROOT
 
 BIN      := ./lancam
-ARGS     ?= -headless
+ARGS     ?=
 # The race detector exists on 64-bit only (not on 32-bit Raspberry Pi OS).
 RACE = $(if $(filter amd64 arm64,$(shell $(GO) env GOARCH)),-race,)
 GOFLAGS_TEST ?= $(RACE) -count=1 -timeout 20m
 
-.PHONY: all build run test test-lan test-qemu bench deps-run deps-test vet clean
+.PHONY: all build run test test-gui test-lan test-qemu bench bench-gui deps-run deps-test vet clean
 
 all: build
 
@@ -30,15 +36,15 @@ deps-test:
 	@scripts/deps.sh test
 
 build: deps-run
-	$(GO) build -trimpath -o $(BIN) .
+	$(GO) build -o $(BIN) .
 
-## run: build and start lancam: the first camera, else the test pattern (headless until the window lands).
+## run: build and start lancam's window (headless when there is no display): the first camera, else the test pattern.
 run: build
 	$(BIN) $(ARGS)
 
 vet: deps-run
 	$(GO) vet ./...
-	$(GO) vet -tags lan,qemu .
+	$(GO) vet -tags lan,qemu,gui .
 	@out=$$($(dir $(GO))gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
@@ -48,8 +54,14 @@ vet: deps-run
 test: deps-test vet
 	scripts/test-deps.sh
 	$(GO) test $(GOFLAGS_TEST) ./...
+	$(MAKE) test-gui
 	$(MAKE) test-lan
 	$(MAKE) test-qemu
+
+## test-gui: the desktop window and tray under Xvfb (software GL), with a
+## private session bus and a tray host of the test's own.
+test-gui: deps-test
+	$(GO) test $(RACE) -tags gui -run GUI -count=1 -timeout 10m -v .
 
 ## test-lan: discovery between lancams, browsers and avahi on a private LAN
 ## (network namespaces on 10.99.0.0/24, removed afterwards). Needs root;
@@ -69,6 +81,11 @@ endif
 ## bench: Go benchmarks, tjbench on the same frame, and the fan-out load test.
 bench: deps-test build
 	GO=$(GO) scripts/bench.sh
+
+## bench-gui: CPU, RSS and preview rate of the window, shown and hidden to
+## the tray (Xvfb, software GL).
+bench-gui: deps-test build
+	GO=$(GO) scripts/bench-gui.sh $(BIN)
 
 clean:
 	rm -f $(BIN)

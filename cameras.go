@@ -14,12 +14,23 @@ import (
 type cameraList struct {
 	log *slog.Logger
 
-	mu   sync.Mutex
-	list []uvc.Camera
+	mu      sync.Mutex
+	list    []uvc.Camera
+	changed chan struct{} // one pending tick after each refresh
 }
 
 func newCameraList(log *slog.Logger) *cameraList {
-	return &cameraList{log: log}
+	return &cameraList{log: log, changed: make(chan struct{}, 1)}
+}
+
+// Changed ticks after the list was re-read (the window's chooser follows).
+func (c *cameraList) Changed() <-chan struct{} { return c.changed }
+
+// List is the latest list, typed.
+func (c *cameraList) List() []uvc.Camera {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.list
 }
 
 // Run refreshes the list now and on every hot-plug event until ctx ends.
@@ -56,6 +67,10 @@ func (c *cameraList) refresh() {
 	c.mu.Lock()
 	c.list = list
 	c.mu.Unlock()
+	select {
+	case c.changed <- struct{}{}:
+	default: // a tick is already pending
+	}
 }
 
 // Cameras returns the latest list; it is what /status reports.

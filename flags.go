@@ -28,6 +28,7 @@ type options struct {
 	listCameras bool
 	name        string // display name on the LAN; "" until defaulted to the hostname
 	noMDNS      bool
+	set         map[string]bool // flags given on the command line: they beat saved settings
 }
 
 // parseFlags parses and checks every flag, so a typo is one line on stderr
@@ -55,6 +56,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 		}
 		return o, err
 	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}

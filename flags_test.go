@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -137,8 +138,9 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseFlags(nil): %v", err)
 	}
-	want := options{listen: ":8080", source: "auto", width: 1280, height: 720, fps: 30, quality: 80, maxClients: 100}
-	if o != want {
+	want := options{listen: ":8080", source: "auto", width: 1280, height: 720, fps: 30, quality: 80, maxClients: 100,
+		set: map[string]bool{}}
+	if !reflect.DeepEqual(o, want) {
 		t.Errorf("defaults = %+v, want %+v", o, want)
 	}
 
@@ -149,8 +151,9 @@ func TestParseFlagsDefaults(t *testing.T) {
 			t.Fatalf("-size %s: %v", size, err)
 		}
 		want := options{headless: true, listen: "127.0.0.1:0", source: "dir:/x", width: 640, height: 360,
-			fps: 12.5, quality: 100, maxClients: 1}
-		if o != want {
+			fps: 12.5, quality: 100, maxClients: 1, set: map[string]bool{"headless": true, "listen": true, "size": true,
+				"fps": true, "quality": true, "max-clients": true, "source": true}}
+		if !reflect.DeepEqual(o, want) {
 			t.Errorf("-size %s: got %+v, want %+v", size, o, want)
 		}
 	}

@@ -17,8 +17,8 @@ import (
 // lanConfig configures lan.
 type lanConfig struct {
 	ID, Name, Version string
-	Disabled          bool // -no-mdns
-	Source            camera.Source
+	Disabled          bool                     // -no-mdns
+	SourceInfo        func() camera.SourceInfo // the camera now streaming, for TXT size and fps
 	Logger            *slog.Logger
 }
 
@@ -31,12 +31,14 @@ type lan struct {
 	browser *discovery.Browser
 
 	mu        sync.Mutex
+	name      string // display name; the GUI's settings may change it
+	port      int    // announced port, 0 while not announcing
 	announcer *discovery.Announcer
 }
 
 // newLAN prepares discovery; nothing goes on the network before Start.
 func newLAN(cfg lanConfig) *lan {
-	l := &lan{cfg: cfg, log: cfg.Logger}
+	l := &lan{cfg: cfg, log: cfg.Logger, name: cfg.Name}
 	if !cfg.Disabled {
 		l.browser = discovery.NewBrowser(discovery.BrowserConfig{SelfID: cfg.ID, Logger: cfg.Logger})
 	}
@@ -91,15 +93,44 @@ func (l *lan) Announce(ctx context.Context, addr string) {
 		return
 	}
 	l.mu.Lock()
-	l.announcer = a
+	l.announcer, l.port = a, tcp.Port
 	l.mu.Unlock()
+}
+
+// SetName changes the display name, re-announcing when announced.
+func (l *lan) SetName(name string) {
+	l.mu.Lock()
+	l.name = name
+	a, port := l.announcer, l.port
+	l.mu.Unlock()
+	if a != nil {
+		if err := a.Update(l.info(port)); err != nil {
+			l.log.Warn("discovery: re-announcing with the new name failed", "err", err)
+		}
+	}
+}
+
+// Name is the current display name.
+func (l *lan) Name() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.name
+}
+
+// Events are the browser's peer changes (nil with -no-mdns): hints to
+// re-read Peers.
+func (l *lan) Events() <-chan discovery.Event {
+	if l.browser == nil {
+		return nil
+	}
+	return l.browser.Events()
 }
 
 // Withdraw sends the goodbye; the server is about to stop.
 func (l *lan) Withdraw() {
 	l.mu.Lock()
 	a := l.announcer
-	l.announcer = nil
+	l.announcer, l.port = nil, 0
 	l.mu.Unlock()
 	if a != nil {
 		a.Close()
@@ -125,12 +156,12 @@ func (l *lan) Peers() []discovery.Peer {
 // info describes the running camera for the TXT record: the size and rate
 // the device agreed to, once known, else what was asked for.
 func (l *lan) info(port int) discovery.Info {
-	si := l.cfg.Source.Info()
+	si := l.cfg.SourceInfo()
 	fps := si.FPS
 	if si.DeviceFPS > 0 {
 		fps = si.DeviceFPS
 	}
-	return discovery.Info{ID: l.cfg.ID, Name: l.cfg.Name, Version: l.cfg.Version, Port: port,
+	return discovery.Info{ID: l.cfg.ID, Name: l.Name(), Version: l.cfg.Version, Port: port,
 		Width: si.Width, Height: si.Height, FPS: fps, Auth: "none"}
 }
 

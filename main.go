@@ -12,10 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 
-	"lancam/camera"
 	"lancam/httpstream"
 )
 
@@ -53,52 +51,37 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if opts.headless {
+		return runHeadless(ctx, opts, stdout, stderr, log)
+	}
+	return runWindow(ctx, opts, stdout, stderr, log)
+}
+
+// runHeadless serves until SIGINT/SIGTERM: lancam -headless, and the
+// window-less build.
+func runHeadless(ctx context.Context, opts options, stdout, stderr io.Writer, log *slog.Logger) int {
 	src, err := openSource(ctx, opts, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "lancam: -source %q: %v\n", opts.source, err)
 		return 2
 	}
-	if !opts.headless {
-		log.Info("the desktop window is not part of this build yet; running headless")
-	}
-
-	cams := newCameraList(log)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	camCtx, stopCams := context.WithCancel(ctx)
-	defer stopCams()
-	wg.Add(1)
-	go func() { defer wg.Done(); cams.Run(camCtx) }()
-
-	id, name := identity(opts, log)
-	mdns := newLAN(lanConfig{ID: id, Name: name, Version: version, Disabled: opts.noMDNS, Source: src, Logger: log})
-	defer mdns.Close()
-	if err := mdns.Start(ctx); err != nil {
-		log.Warn("discovery: browsing failed", "err", err)
-	}
-
-	hub := camera.NewHub(camera.HubConfig{Source: src, Logger: log})
-	defer hub.Close()
-	srv := httpstream.New(httpstream.Config{
-		Addr: opts.listen, Hub: hub, MaxClients: opts.maxClients, Version: version, Logger: log,
-		Cameras: cams.Cameras,
-		Peers:   func() any { return newPeersDoc(id, name, !opts.noMDNS, mdns.Peers()) },
-	})
-	if err := srv.Start(ctx); err != nil {
+	st := newStation(ctx, opts, src, log)
+	defer st.Close()
+	if err := st.srv.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "lancam: %v\n", err)
 		return 1
 	}
-	mdns.Announce(ctx, srv.Addr())
+	st.lan.Announce(ctx, st.srv.Addr())
 	info := src.Info()
 	log.Info("lancam streaming", "source", info.Kind, "device", info.Device,
-		"size", fmt.Sprintf("%dx%d", info.Width, info.Height), "fps", info.FPS, "listen", srv.Addr())
-	for _, u := range pageURLs(srv.Addr()) {
+		"size", fmt.Sprintf("%dx%d", info.Width, info.Height), "fps", info.FPS, "listen", st.srv.Addr())
+	for _, u := range httpstream.PageURLs(st.srv.Addr()) {
 		fmt.Fprintf(stdout, "lancam: open %s  (stream: %sstream.mjpg)\n", u, u)
 	}
 	<-ctx.Done()
 	log.Info("stopping")
-	mdns.Withdraw() // the goodbye goes out while the server still answers
-	if err := srv.Stop(); err != nil {
+	st.lan.Withdraw() // the goodbye goes out while the server still answers
+	if err := st.srv.Stop(); err != nil {
 		log.Warn("stop", "err", err)
 	}
 	return 0
@@ -107,10 +90,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 // identity gives this installation's id and display name. An unreadable id
 // file costs only recognisability across restarts, so it is a warning.
 func identity(opts options, log *slog.Logger) (id, name string) {
-	name = strings.TrimSpace(opts.name)
-	if name == "" {
-		name, _ = os.Hostname()
-	}
 	dir, err := os.UserConfigDir()
 	if err == nil {
 		id, err = loadInstallID(dir)
@@ -119,5 +98,14 @@ func identity(opts options, log *slog.Logger) (id, name string) {
 		id = randomID()
 		log.Warn("discovery: no stable id, using one for this run only", "err", err)
 	}
-	return id, name
+	return id, displayName(opts)
+}
+
+// displayName is -name, else the hostname.
+func displayName(opts options) string {
+	if name := strings.TrimSpace(opts.name); name != "" {
+		return name
+	}
+	h, _ := os.Hostname()
+	return h
 }

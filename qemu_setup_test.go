@@ -148,13 +148,14 @@ func qemuBuildStatic(out string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goCmd, "build", "-tags", "netgo,osusergo",
+	// nogui: the guest has no X or GL libraries to link statically.
+	cmd := exec.CommandContext(ctx, goCmd, "build", "-tags", "netgo,osusergo,nogui",
 		"-ldflags", "-s -w -linkmode external -extldflags -static", "-o", out, ".")
 	cflags := os.Getenv("CGO_CFLAGS")
 	if cflags == "" {
 		cflags = "-O2 -g"
 	}
-	if wd, err := os.Getwd(); err == nil {
+	if wd, err := os.Getwd(); err == nil && !strings.Contains(cflags, "cgo-shim") {
 		// go4vl v0.5.0 needs two fourccs Debian 12's headers lack (see Makefile).
 		if _, err := os.Stat(filepath.Join(wd, "camera", "uvc", "shim")); err == nil {
 			cflags += " -I" + filepath.Join(wd, "camera", "uvc", "shim")

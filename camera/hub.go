@@ -52,6 +52,7 @@ type Hub struct {
 
 // sourceRun is one start..stop of the source.
 type sourceRun struct {
+	src    Source
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -121,6 +122,28 @@ func (h *Hub) Close() {
 	h.wg.Wait()
 }
 
+// SetSource switches the hub to another camera (the GUI's chooser). Viewers
+// stay subscribed: a running old source is stopped and the new one started
+// at once, so streams continue with the new pictures without reconnecting.
+func (h *Hub) SetSource(src Source) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.cfg.Source = src
+	h.lastErr = ""
+	if h.closed || h.run == nil {
+		return
+	}
+	h.stopLocked()
+	h.startLocked()
+}
+
+// Source is the source the hub runs now.
+func (h *Hub) Source() Source {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cfg.Source
+}
+
 func (h *Hub) unsubscribe(s *Subscriber) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -156,7 +179,7 @@ func (h *Hub) graceExpired() {
 
 func (h *Hub) startLocked() {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &sourceRun{cancel: cancel, done: make(chan struct{})}
+	r := &sourceRun{src: h.cfg.Source, cancel: cancel, done: make(chan struct{})}
 	h.run = r
 	h.meter.Reset()
 	h.wg.Add(1)
@@ -181,14 +204,14 @@ func (h *Hub) runSource(ctx context.Context, r *sourceRun) {
 	backoff := 100 * time.Millisecond
 	publish := func(f *Frame) { h.publish(r, f) }
 	for {
-		err := h.cfg.Source.Run(ctx, publish)
+		err := r.src.Run(ctx, publish)
 		if ctx.Err() != nil {
 			return
 		}
 		if err == nil {
 			err = errors.New("source ended")
 		}
-		h.log.Warn("camera source failed; restarting", "kind", h.cfg.Source.Info().Kind, "err", err, "retry_in", backoff)
+		h.log.Warn("camera source failed; restarting", "kind", r.src.Info().Kind, "err", err, "retry_in", backoff)
 		h.mu.Lock()
 		h.lastErr = err.Error()
 		h.mu.Unlock()

@@ -225,3 +225,37 @@ func TestStatsOfflineWhenSourceReportsNoSignal(t *testing.T) {
 		t.Fatalf("placeholder frames must not count as online: %+v", st)
 	}
 }
+
+// TestHubSetSourceSwitchesLiveViewers: switching cameras stops the old
+// source and starts the new one at once, and a subscriber keeps receiving,
+// now the new source's frames; an idle hub only remembers the choice.
+func TestHubSetSourceSwitchesLiveViewers(t *testing.T) {
+	a, b := newFakeSource(), newFakeSource()
+	h := NewHub(HubConfig{Source: a, Grace: -1})
+	defer h.Close()
+	s := h.Subscribe()
+	defer s.Close()
+	waitRunning(t, a, true)
+	a.emit(1)
+	if f := s.Take(); f == nil || f.JPEG()[2] != 1 {
+		t.Fatalf("first frame from a: %v", f)
+	}
+
+	h.SetSource(b)
+	waitRunning(t, a, false)
+	waitRunning(t, b, true)
+	if h.Source() != b || h.Latest() != nil {
+		t.Fatalf("after the switch: source %v, latest %v (a stale frame of the old camera)", h.Source(), h.Latest())
+	}
+	b.emit(3)
+	if f := s.Take(); f == nil || f.Seq() != 3 || s.Dropped() != 2 {
+		t.Fatalf("the subscriber got %v (dropped %d), want b's third frame", f, s.Dropped())
+	}
+
+	s.Close()
+	waitRunning(t, b, false)
+	h.SetSource(a) // idle: nothing starts
+	if st := h.Stats(); st.Running || a.starts.Load() != 1 {
+		t.Fatalf("SetSource on an idle hub started the source: %+v, %d starts", st, a.starts.Load())
+	}
+}

@@ -133,6 +133,14 @@ func (s *Server) Stop() error {
 }
 
 // Addr is the address actually listened on (with the real port when
+// SetAddr changes the listen address for the next Start (the GUI's port
+// setting); a running server keeps its address until it is restarted.
+func (s *Server) SetAddr(addr string) {
+	s.life.Lock()
+	defer s.life.Unlock()
+	s.cfg.Addr = addr
+}
+
 // Config.Addr asked for port 0), or "" when the Server is not running.
 func (s *Server) Addr() string {
 	s.life.Lock()

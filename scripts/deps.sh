@@ -19,15 +19,21 @@ die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
 # dependency would have brought must be named here:
 #   libc6-dev  gcc only *recommends* it, and cgo needs the C headers.
 #   unzip      go-toolchain.sh unpacks the Go toolchain zip with it.
-run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev git ca-certificates curl unzip)
+#   lib*-dev   Fyne's GLFW driver builds against X11 and OpenGL headers.
+run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev git ca-certificates curl unzip
+	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
 # chromium|chromium-browser: Debian calls it chromium; older Raspberry Pi OS
 # images only have chromium-browser. The first one apt can install wins.
 # fonts-dejavu-core already comes via fontconfig's Depends; naming it keeps
 # headless screenshots rendering text should that chain ever change.
 # avahi-daemon, avahi-utils, dbus: the discovery tests run avahi (the mDNS
 # stack of Raspberry Pi OS) with its own bus inside a network namespace.
+# xvfb, libgl1-mesa-dri (software GL), imagemagick (`import` screenshots):
+# the desktop window runs under Xvfb in the tests; dbus-run-session (dbus)
+# gives the tray its session bus.
 test_pkgs=(ffmpeg "chromium|chromium-browser" fonts-dejavu-core libjpeg-turbo-progs
-	util-linux procps iproute2 avahi-daemon avahi-utils dbus)
+	util-linux procps iproute2 avahi-daemon avahi-utils dbus
+	xvfb xauth libgl1-mesa-dri imagemagick x11-utils)
 
 case ${1:-} in
 run) pkgs=("${run_pkgs[@]}") ;;

@@ -1,4 +1,4 @@
-package main
+package httpstream
 
 import (
 	"net"
@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// pageURLs lists the addresses people can type to reach the page: the
-// .local name (mDNS) and each LAN IPv4 address when listening on all
-// interfaces, else just the address given.
-func pageURLs(addr string) []string {
+// PageURLs lists the addresses people can type to reach the page of a
+// server listening on addr: the .local name (mDNS) and each LAN IPv4
+// address when listening on all interfaces, else just the address given.
+func PageURLs(addr string) []string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"lancam/camera"
+)
+
+// mainWindow is "This camera": the preview, the camera controls, the
+// streaming toggle with its URLs, QR code and viewer count, the snapshot
+// button and an error line that says what to do.
+type mainWindow struct {
+	a   *App
+	win fyne.Window
+
+	view *jpegView
+
+	toggle   *widget.Button
+	urlBox   *fyne.Container
+	copyBtn  *widget.Button
+	qr       *canvas.Image
+	viewers  *widget.Label
+	message  *widget.Label // snapshot results and other notes
+	errLabel *widget.Label
+	errCard  *fyne.Container
+	camSel   *widget.Select
+	sizeSel  *widget.Select
+	fpsSel   *widget.Select
+	quality  *widget.Slider
+	choices  []cameraChoice
+	updating bool // set while the code (not the user) changes the selects
+	shownURL string
+	onTab    func(lan bool) // the selected tab changed
+
+	errMu                sync.Mutex
+	streamErr, cameraErr string
+}
+
+// newMainWindow builds the window's content in w.
+func newMainWindow(a *App, w fyne.Window, lanTab, settingsTab fyne.CanvasObject) *mainWindow {
+	m := &mainWindow{a: a, win: w, view: newJPEGView(a.do),
+		viewers: widget.NewLabel("not streaming"), message: widget.NewLabel(""), errLabel: widget.NewLabel("")}
+
+	m.toggle = widget.NewButtonWithIcon("Start streaming", theme.MediaPlayIcon(), m.onToggle)
+	m.toggle.Importance = widget.HighImportance
+	m.urlBox = container.NewVBox()
+	m.copyBtn = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), m.copyURL)
+	m.qr = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 1, 1)))
+	m.qr.FillMode = canvas.ImageFillContain
+	m.qr.ScaleMode = canvas.ImageScalePixels
+	m.qr.SetMinSize(fyne.NewSize(160, 160))
+	m.qr.Hide()
+
+	m.camSel = widget.NewSelect(nil, func(string) { m.onSourceControls() })
+	m.sizeSel = widget.NewSelect(nil, func(string) { m.onSourceControls() })
+	m.fpsSel = widget.NewSelect(nil, func(string) { m.onSourceControls() })
+	m.quality = widget.NewSlider(10, 100)
+	m.quality.Step = 5
+	m.quality.OnChangeEnded = func(float64) { m.onSourceControls() }
+
+	snap := widget.NewButtonWithIcon("Take snapshot", theme.MediaPhotoIcon(), a.takeSnapshot)
+
+	m.errLabel.Wrapping = fyne.TextWrapWord
+	m.errLabel.Importance = widget.DangerImportance
+	m.errCard = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, m.errLabel))
+	m.errCard.Hide()
+	m.message.Wrapping = fyne.TextWrapWord
+
+	form := widget.NewForm(
+		widget.NewFormItem("Camera", m.camSel),
+		widget.NewFormItem("Size", m.sizeSel),
+		widget.NewFormItem("Frame rate", m.fpsSel),
+		widget.NewFormItem("Quality", m.quality),
+	)
+	side := container.NewVBox(
+		form,
+		m.toggle,
+		m.viewers,
+		container.NewBorder(nil, nil, nil, m.copyBtn, m.urlBox),
+		container.NewCenter(m.qr),
+		snap,
+		m.message,
+	)
+	cameraTab := container.NewBorder(m.errCard, nil, nil, container.NewVScroll(side), m.view)
+	lanItem := container.NewTabItemWithIcon("LAN cameras", theme.ComputerIcon(), lanTab)
+	tabs := container.NewAppTabs(
+		container.NewTabItemWithIcon("This camera", theme.MediaVideoIcon(), cameraTab),
+		lanItem,
+		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), settingsTab),
+	)
+	tabs.OnSelected = func(ti *container.TabItem) {
+		if m.onTab != nil {
+			m.onTab(ti == lanItem)
+		}
+	}
+	w.SetContent(tabs)
+	w.Resize(fyne.NewSize(1000, 620))
+	return m
+}
+
+// onToggle is the Start/Stop button.
+func (m *mainWindow) onToggle() { m.a.toggleStreaming() }
+
+// showStreaming updates the toggle, URLs and QR; UI goroutine only.
+func (m *mainWindow) showStreaming(on bool, urls []string) {
+	if on {
+		m.toggle.SetText("Stop streaming")
+		m.toggle.SetIcon(theme.MediaStopIcon())
+		m.toggle.Importance = widget.DangerImportance
+	} else {
+		m.toggle.SetText("Start streaming")
+		m.toggle.SetIcon(theme.MediaPlayIcon())
+		m.toggle.Importance = widget.HighImportance
+		m.viewers.SetText("not streaming")
+	}
+	m.toggle.Refresh()
+	m.urlBox.RemoveAll()
+	m.shownURL = ""
+	for _, u := range urls {
+		if pu, err := url.Parse(u); err == nil {
+			m.urlBox.Add(widget.NewHyperlink(u, pu))
+		}
+	}
+	if len(urls) > 0 {
+		m.shownURL = urls[0]
+		if img, err := qrImage(urls[len(urls)-1], 320); err == nil { // an IP address: phones without mDNS read it too
+			m.qr.Image = img
+			m.qr.Show()
+			m.qr.Refresh()
+		}
+		m.copyBtn.Enable()
+	} else {
+		m.qr.Hide()
+		m.copyBtn.Disable()
+	}
+	m.urlBox.Refresh()
+}
+
+// copyURL puts the first page URL on the clipboard.
+func (m *mainWindow) copyURL() {
+	if m.shownURL == "" {
+		return
+	}
+	m.a.fyne.Clipboard().SetContent(m.shownURL + "stream.mjpg")
+	m.message.SetText("Copied " + m.shownURL + "stream.mjpg")
+}
+
+// showError shows the streaming error (port busy, …), or clears it with "".
+func (m *mainWindow) showError(msg string) { m.setError(&m.streamErr, msg) }
+
+// showCameraState turns the hub's state into words in the error line: a
+// camera that is selected but sends nothing (unplugged, stalled).
+func (m *mainWindow) showCameraState(st camera.HubStats) {
+	msg := ""
+	if st.Running && !st.Online && st.Frames > 0 || st.Running && st.LastError != "" {
+		name := st.Source.Device
+		if name == "" {
+			name = st.Source.Kind
+		}
+		msg = "The camera " + name + " is not sending pictures"
+		if st.LastError != "" {
+			msg += " (" + st.LastError + ")"
+		}
+		msg += ". Check that it is plugged in, or choose another camera."
+	}
+	m.setError(&m.cameraErr, msg)
+}
+
+// setError updates one of the error sources and the line showing them; any
+// goroutine (the line changes through App.do).
+func (m *mainWindow) setError(slot *string, msg string) {
+	m.errMu.Lock()
+	*slot = msg
+	text := strings.TrimSpace(m.streamErr + "\n" + m.cameraErr)
+	m.errMu.Unlock()
+	m.a.do(func() {
+		m.errLabel.SetText(text)
+		if text == "" {
+			m.errCard.Hide()
+		} else {
+			m.errCard.Show()
+		}
+	})
+}
+
+// fillControls sets the selects to s and the camera list; UI goroutine only.
+func (m *mainWindow) fillControls(s Settings) {
+	m.updating = true
+	defer func() { m.updating = false }()
+	cams := m.a.cameras()
+	m.choices = cameraChoices(cams, s.Source)
+	labels := make([]string, len(m.choices))
+	sel := ""
+	for i, c := range m.choices {
+		labels[i] = c.Label
+		if c.Source == s.Source {
+			sel = c.Label
+		}
+	}
+	m.camSel.SetOptions(labels)
+	m.camSel.SetSelected(sel)
+	m.sizeSel.SetOptions(withCurrent(sizeChoices(cams, s.Source), s.Size()))
+	m.sizeSel.SetSelected(s.Size())
+	m.fpsSel.SetOptions(withCurrent(rateChoices(cams, s.Source, s.Width, s.Height), formatFPS(s.FPS)))
+	m.fpsSel.SetSelected(formatFPS(s.FPS))
+	m.quality.SetValue(float64(s.Quality))
+}
+
+// onSourceControls applies a change the user made to the camera controls.
+func (m *mainWindow) onSourceControls() {
+	if m.updating {
+		return
+	}
+	s := m.a.current()
+	for _, c := range m.choices {
+		if c.Label == m.camSel.Selected {
+			s.Source = c.Source
+		}
+	}
+	if w, h, ok := parseSizeChoice(m.sizeSel.Selected); ok {
+		s.Width, s.Height = w, h
+	}
+	if r, err := strconv.ParseFloat(m.fpsSel.Selected, 64); err == nil && r > 0 {
+		s.FPS = r
+	}
+	s.Quality = int(m.quality.Value)
+	m.a.applySettings(s)
+}
+
+// withCurrent makes sure the current value is among the options.
+func withCurrent(opts []string, cur string) []string {
+	for _, o := range opts {
+		if o == cur {
+			return opts
+		}
+	}
+	return append(opts, cur)
+}
+
+// viewerText is the live viewer count line.
+func viewerText(n int) string {
+	switch n {
+	case 0:
+		return "Streaming — no viewers yet"
+	case 1:
+		return "Streaming — 1 viewer"
+	}
+	return fmt.Sprintf("Streaming — %d viewers", n)
+}
+
+// say shows a note under the buttons; any goroutine.
+func (m *mainWindow) say(msg string) { m.a.do(func() { m.message.SetText(msg) }) }

@@ -1,0 +1,64 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// tray is the system tray icon and menu: idle or streaming icon, and the
+// menu the issue asks for, rebuilt whenever streaming or the peers change.
+type tray struct {
+	a    *App
+	desk desktop.App
+}
+
+func newTray(a *App, desk desktop.App) *tray { return &tray{a: a, desk: desk} }
+
+// menu builds the current menu.
+func (t *tray) menu() *fyne.Menu {
+	a := t.a
+	on := a.stream.Streaming()
+	toggle := "Start streaming"
+	if on {
+		toggle = "Stop streaming"
+	}
+	var cams []*fyne.MenuItem
+	for _, p := range a.lan.Peers() {
+		id := p.ID
+		cams = append(cams, fyne.NewMenuItem(cleanName(p.Name), func() { a.lan.OpenPeer(id) }))
+	}
+	if len(cams) == 0 {
+		none := fyne.NewMenuItem("No cameras found", nil)
+		none.Disabled = true
+		cams = append(cams, none)
+	}
+	lanItem := fyne.NewMenuItem("LAN cameras", nil)
+	lanItem.ChildMenu = fyne.NewMenu("", cams...)
+	copyItem := fyne.NewMenuItem("Copy stream URL", func() {
+		if urls := a.stream.URLs(); len(urls) > 0 {
+			a.fyne.Clipboard().SetContent(urls[0] + "stream.mjpg")
+		}
+	})
+	copyItem.Disabled = !on
+	quit := fyne.NewMenuItem("Quit", a.fyne.Quit)
+	quit.IsQuit = true
+	return fyne.NewMenu("lancam",
+		fyne.NewMenuItem("Show lancam", a.showWindow),
+		fyne.NewMenuItem(toggle, a.toggleStreaming),
+		lanItem,
+		copyItem,
+		fyne.NewMenuItem("Take snapshot", a.takeSnapshot),
+		fyne.NewMenuItemSeparator(),
+		quit,
+	)
+}
+
+// refresh rebuilds menu and icon; UI goroutine only.
+func (t *tray) refresh() {
+	t.desk.SetSystemTrayMenu(t.menu())
+	if t.a.stream.Streaming() {
+		t.desk.SetSystemTrayIcon(t.a.icons.live)
+	} else {
+		t.desk.SetSystemTrayIcon(t.a.icons.idle)
+	}
+}

@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"context"
+	"image/color"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"lancam/httpstream"
+)
+
+// Viewer and grid clients: a frame over 8 MiB is no camera's, and 5 s
+// without one means the stream is gone, not slow.
+const (
+	viewerMaxFrameBytes = 8 << 20
+	viewerStallTimeout  = 5 * time.Second
+)
+
+// viewer is one window playing one MJPEG URL. Its client goroutine ends
+// when the window closes or Run's context ends; done is closed then.
+type viewer struct {
+	key, title, url string
+	win             fyne.Window
+	do              func(func())
+	view            *jpegView
+	label           *widget.Label
+	overlay         *fyne.Container
+	done            chan struct{} // closed once the client has returned and the view is freed
+
+	mu    sync.Mutex
+	state httpstream.ClientState
+	text  string // the overlay's text, "" while playing
+}
+
+// OpenPeer opens (or brings forward) the viewer of a listed peer; call it
+// on Fyne's goroutine (tray menu, taps).
+func (v *lanView) OpenPeer(id string) {
+	for _, p := range v.Peers() {
+		if p.ID == id {
+			url := peerStreamURL(p)
+			if url == "" {
+				v.log.Warn("lan: peer has no address", "peer", id)
+				return
+			}
+			v.openViewer("peer:"+id, peerName(p), url)
+			return
+		}
+	}
+	v.log.Info("lan: peer gone before it could be opened", "peer", id)
+}
+
+// OpenURL opens (or brings forward) a viewer for any MJPEG URL; call it on
+// Fyne's goroutine.
+func (v *lanView) OpenURL(title, streamURL string) {
+	u, err := validateStreamURL(streamURL)
+	if err != nil {
+		v.log.Warn("lan: not opening URL", "url", streamURL, "err", err)
+		return
+	}
+	if title = cleanName(title); title == "" {
+		title = urlTitle(u)
+	}
+	v.openViewer("url:"+u, title, u)
+}
+
+// openViewer focuses the window already showing key or opens a new one.
+func (v *lanView) openViewer(key, title, url string) *viewer {
+	v.mu.Lock()
+	old := v.viewers[key]
+	closed := v.closed
+	v.mu.Unlock()
+	if old != nil {
+		old.win.Show()
+		old.win.RequestFocus()
+		return old
+	}
+	if closed {
+		return nil
+	}
+	vw := newViewer(v.cfg.App, v.do, key, title, url)
+	ctx, cancel := context.WithCancel(v.base)
+	v.mu.Lock()
+	v.viewers[key] = vw
+	v.mu.Unlock()
+	vw.win.SetOnClosed(func() {
+		cancel()
+		v.mu.Lock()
+		if v.viewers[key] == vw {
+			delete(v.viewers, key)
+		}
+		v.mu.Unlock()
+	})
+	if !v.spawn(func() { vw.run(ctx, v) }) {
+		cancel()
+		vw.view.Close()
+		close(vw.done)
+	}
+	vw.win.Show()
+	return vw
+}
+
+// viewerFor is the open viewer for key, for tests.
+func (v *lanView) viewerFor(key string) *viewer {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.viewers[key]
+}
+
+func newViewer(a fyne.App, do func(func()), key, title, url string) *viewer {
+	vw := &viewer{key: key, title: title, url: url, do: do, view: newJPEGView(do), done: make(chan struct{})}
+	vw.label = widget.NewLabel("")
+	vw.label.Alignment = fyne.TextAlignCenter
+	vw.label.Wrapping = fyne.TextWrapWord
+	// A dark backdrop keeps the text readable over any picture.
+	back := canvas.NewRectangle(color.NRGBA{A: 0xb0})
+	back.CornerRadius = 6
+	vw.overlay = container.NewCenter(container.NewStack(back, container.NewPadded(vw.label)))
+	vw.win = a.NewWindow(title)
+	vw.win.SetContent(container.NewStack(vw.view, vw.overlay))
+	vw.win.Resize(fyne.NewSize(800, 480))
+	vw.setState(httpstream.ClientConnecting, nil)
+	return vw
+}
+
+// run plays the URL until ctx ends.
+func (vw *viewer) run(ctx context.Context, v *lanView) {
+	defer close(vw.done)
+	defer vw.view.Close()
+	cl := httpstream.NewClient(httpstream.ClientConfig{
+		URL:           vw.url,
+		MaxFrameBytes: viewerMaxFrameBytes,
+		StallTimeout:  viewerStallTimeout,
+		Logger:        v.log.With("viewer", vw.title),
+	})
+	cl.Run(ctx, func(jpeg []byte) {
+		if err := vw.view.ShowFrame(jpeg); err != nil {
+			v.log.Debug("viewer: frame skipped", "url", vw.url, "err", err)
+		}
+	}, vw.setState)
+}
+
+// setState shows the client's state over the picture. A lost stream
+// blanks the picture: a frozen frame would look live.
+func (vw *viewer) setState(s httpstream.ClientState, err error) {
+	text := stateText(s, err)
+	vw.mu.Lock()
+	vw.state, vw.text = s, text
+	vw.mu.Unlock()
+	if s == httpstream.ClientReconnecting {
+		vw.view.clear()
+	}
+	vw.do(func() {
+		vw.label.SetText(text)
+		if text == "" {
+			vw.overlay.Hide()
+		} else {
+			vw.overlay.Show()
+		}
+	})
+}
+
+// status is the last state and overlay text, for tests.
+func (vw *viewer) status() (httpstream.ClientState, string) {
+	vw.mu.Lock()
+	defer vw.mu.Unlock()
+	return vw.state, vw.text
+}
+
+// stateText is what a viewer says while it has no live picture.
+func stateText(s httpstream.ClientState, err error) string {
+	switch s {
+	case httpstream.ClientPlaying:
+		return ""
+	case httpstream.ClientConnecting:
+		return "connecting…"
+	case httpstream.ClientReconnecting:
+		if err != nil {
+			return "reconnecting… (" + cleanErr(err) + ")"
+		}
+		return "reconnecting…"
+	}
+	return s.String()
+}
+
+// cleanErr keeps an error readable in the overlay: errors can quote what a
+// server sent.
+func cleanErr(err error) string { return cleanText(err.Error(), 200) }

@@ -1,0 +1,69 @@
+//go:build !nogui
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"lancam/camera"
+	"lancam/ui"
+)
+
+// runWindow is lancam with its desktop window and tray. The window's saved
+// settings decide the camera and port, except where a flag was given.
+func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log *slog.Logger) int {
+	if opts.set["source"] && opts.source != "auto" && !strings.HasPrefix(opts.source, "/dev/") {
+		// A wrong -source is a usage error (exit 2) before any window opens.
+		if _, err := openSource(ctx, opts, log); err != nil {
+			fmt.Fprintf(stderr, "lancam: -source %q: %v\n", opts.source, err)
+			return 2
+		}
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		log.Info("no display (DISPLAY and WAYLAND_DISPLAY are unset); running headless")
+		return runHeadless(ctx, opts, stdout, stderr, log)
+	}
+	if os.Getenv("GOGC") == "" {
+		// The window holds decode buffers and Mesa's memory; a tighter GC
+		// goal keeps the app ~8 MB smaller at 720p (issue 5's RSS target)
+		// for a few more cheap collections: frames allocate almost nothing.
+		debug.SetGCPercent(50)
+	}
+	name := displayName(opts)
+	flags := ui.Settings{Source: opts.source, Width: opts.width, Height: opts.height, FPS: opts.fps,
+		Quality: opts.quality, Listen: opts.listen, Name: name}
+	app := ui.New(ui.Config{Flags: flags, Overridden: opts.set, Version: version, Logger: log})
+	s := app.Settings()
+	run := opts
+	run.source, run.width, run.height, run.fps, run.quality, run.listen, run.name = s.Source, s.Width, s.Height, s.FPS, s.Quality, s.Listen, s.Name
+	src, err := openSource(ctx, run, log)
+	if err != nil && opts.set["source"] {
+		fmt.Fprintf(stderr, "lancam: -source %q: %v\n", opts.source, err)
+		return 2
+	}
+	if err != nil { // a saved camera that no longer works: start with the test pattern, say why
+		log.Warn("saved camera unusable; using the test pattern", "source", s.Source, "err", err)
+		run.source = "test"
+		if src, err = openSource(ctx, run, log); err != nil {
+			fmt.Fprintf(stderr, "lancam: %v\n", err)
+			return 1
+		}
+	}
+	st := newStation(ctx, run, src, log)
+	defer st.Close()
+	app.Run(ctx, ui.Parts{
+		Hub: st.hub, Server: st.srv, LAN: st.lan, Cameras: st.cams.List, CamerasChanged: st.cams.Changed(),
+		OpenSource: func(ctx context.Context, s ui.Settings) (camera.Source, error) {
+			o := run
+			o.source, o.width, o.height, o.fps, o.quality = s.Source, s.Width, s.Height, s.FPS, s.Quality
+			return openSource(ctx, o, log)
+		},
+	})
+	return 0
+}
