@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,5 +40,26 @@ func TestE2EBusyPort(t *testing.T) {
 	}
 	if resp, _ := httpGet(t, first.url("/status")); resp.StatusCode != http.StatusOK {
 		t.Errorf("the first lancam stopped answering: %s", resp.Status)
+	}
+}
+
+// TestE2EOneLineErrorInCLocale: with the C.UTF-8 locale of containers and
+// ssh sessions (which the GUI toolkit's locale lookup cannot parse and
+// would complain about before main runs), a wrong flag is still exactly
+// one line on stderr, for each spelling of the locale variables.
+func TestE2EOneLineErrorInCLocale(t *testing.T) {
+	t.Parallel()
+	for _, env := range []string{"LANG=C.UTF-8", "LC_ALL=C.utf8", "LC_MESSAGES=C.UTF-8"} {
+		cmd := exec.Command(lancamBin, "-headless", "-source", "bogus")
+		cmd.Env = append(os.Environ(), "LANG=", "LC_ALL=", "LC_MESSAGES=", env)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+			t.Errorf("%s: %v, want exit code 2", env, err)
+		}
+		if msg := stderr.String(); strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "lancam: ") {
+			t.Errorf("%s: stderr is not one line:\n%s", env, msg)
+		}
 	}
 }
