@@ -65,37 +65,7 @@ type testRig struct {
 	hub  *camera.Hub
 	srv  *httpstream.Server
 	lan  *recordingLAN
-	loop *uiLoop
-}
-
-// uiLoop is the tests' UI goroutine: Fyne's test driver runs fyne.Do on
-// the caller's goroutine, so the app's background updates and the test's
-// taps would race; here they all run on one goroutine, as in the real app.
-type uiLoop struct {
-	q    chan func()
-	done chan struct{}
-}
-
-func newUILoop(t *testing.T) *uiLoop {
-	l := &uiLoop{q: make(chan func(), 1024), done: make(chan struct{})}
-	go func() {
-		defer close(l.done)
-		for fn := range l.q {
-			fn()
-		}
-	}()
-	t.Cleanup(func() { close(l.q); <-l.done })
-	return l
-}
-
-// do queues fn (App.do).
-func (l *uiLoop) do(fn func()) { l.q <- fn }
-
-// wait runs fn on the loop and waits for it.
-func (l *uiLoop) wait(fn func()) {
-	done := make(chan struct{})
-	l.q <- func() { defer close(done); fn() }
-	<-done
+	loop *testLoop
 }
 
 func newTestRig(t *testing.T, flags Settings) *testRig {
@@ -111,7 +81,7 @@ func newTestRig(t *testing.T, flags Settings) *testRig {
 		flags = Settings{Source: "test", Width: 320, Height: 240, FPS: 30, Quality: 70, Listen: "127.0.0.1:0", Name: "Bench"}
 	}
 	r.a = New(Config{App: fa, Flags: flags, Logger: discard})
-	r.loop = newUILoop(t)
+	r.loop = newTestLoop(t)
 	r.a.onUI = r.loop.do
 	onMain = r.loop.wait
 	r.loop.wait(func() {

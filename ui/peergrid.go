@@ -128,17 +128,7 @@ func (g *peerGrid) playAll(ctx context.Context) {
 
 // play runs the cell's client until ctx ends.
 func (c *gridCell) play(ctx context.Context, v *lanView) {
-	cl := httpstream.NewClient(httpstream.ClientConfig{
-		URL:           c.url,
-		MaxFrameBytes: viewerMaxFrameBytes,
-		StallTimeout:  viewerStallTimeout,
-		Logger:        v.log.With("grid", c.id),
-	})
-	cl.Run(ctx, func(jpeg []byte) {
-		if err := c.view.ShowFrame(jpeg); err != nil {
-			v.log.Debug("grid: frame skipped", "peer", c.id, "err", err)
-		}
-	}, func(s httpstream.ClientState, err error) {
+	playStream(ctx, c.url, c.view, v.log.With("grid", c.id), func(s httpstream.ClientState, err error) {
 		text := stateText(s, nil) // a cell is too small for the reason
 		if s == httpstream.ClientStopped {
 			text = ""

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image/color"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -131,17 +132,23 @@ func newViewer(a fyne.App, do func(func()), key, title, url string) *viewer {
 func (vw *viewer) run(ctx context.Context, v *lanView) {
 	defer close(vw.done)
 	defer vw.view.Close()
+	playStream(ctx, vw.url, vw.view, v.log.With("viewer", vw.title), vw.setState)
+}
+
+// playStream plays an MJPEG URL into view until ctx ends, through the
+// capped, reconnecting client (viewer windows and grid cells).
+func playStream(ctx context.Context, url string, view *jpegView, log *slog.Logger, onState func(httpstream.ClientState, error)) {
 	cl := httpstream.NewClient(httpstream.ClientConfig{
-		URL:           vw.url,
+		URL:           url,
 		MaxFrameBytes: viewerMaxFrameBytes,
 		StallTimeout:  viewerStallTimeout,
-		Logger:        v.log.With("viewer", vw.title),
+		Logger:        log,
 	})
 	cl.Run(ctx, func(jpeg []byte) {
-		if err := vw.view.ShowFrame(jpeg); err != nil {
-			v.log.Debug("viewer: frame skipped", "url", vw.url, "err", err)
+		if err := view.ShowFrame(jpeg); err != nil {
+			log.Debug("frame skipped", "err", err)
 		}
-	}, vw.setState)
+	}, onState)
 }
 
 // setState shows the client's state over the picture. A lost stream
