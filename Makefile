@@ -25,7 +25,7 @@ ARGS     ?=
 RACE = $(if $(filter amd64 arm64,$(shell $(GO) env GOARCH)),-race,)
 GOFLAGS_TEST ?= $(RACE) -count=1 -timeout 20m
 
-.PHONY: all build run test test-gui test-lan test-qemu bench bench-gui deps-run deps-test vet clean
+.PHONY: all build run test test-gui test-hostile test-lan test-qemu bench bench-gui fuzz soak deps-run deps-test vet clean
 
 all: build
 
@@ -44,7 +44,7 @@ run: build
 
 vet: deps-run
 	$(GO) vet ./...
-	$(GO) vet -tags lan,qemu,gui .
+	$(GO) vet -tags lan,qemu,gui,hostile .
 	@out=$$($(dir $(GO))gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
@@ -54,9 +54,17 @@ vet: deps-run
 test: deps-test vet
 	scripts/test-deps.sh
 	$(GO) test $(GOFLAGS_TEST) ./...
+	$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
+	$(MAKE) test-hostile
 	$(MAKE) test-gui
 	$(MAKE) test-lan
 	$(MAKE) test-qemu
+
+## test-hostile: bad requests, slowloris and clients that never read, next
+## to normal viewers that must keep their frame rate; alone, so that no other
+## test competes for the two cores those fps are measured on.
+test-hostile: deps-test
+	$(GO) test $(RACE) -tags hostile -run 'Hostile|Slowloris' -count=1 -timeout 5m -v .
 
 ## test-gui: the desktop window and tray under Xvfb (software GL), with a
 ## private session bus and a tray host of the test's own.
@@ -81,6 +89,20 @@ endif
 ## bench: Go benchmarks, tjbench on the same frame, and the fan-out load test.
 bench: deps-test build
 	GO=$(GO) scripts/bench.sh
+
+## fuzz: every Fuzz* target for FUZZTIME each on top of its seed corpus
+## (scripts/fuzz.sh); a crasher is left in <pkg>/testdata/fuzz/<Name>/ to
+## commit, and plain `go test` replays it from then on.
+FUZZTIME ?= 30s
+TEST_FUZZTIME ?= 15s
+fuzz: deps-test
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+## soak: 10 minutes (DURATION=2m to shorten) of 50 churning viewers on a
+## 720p test stream; fails if lancam's RSS, goroutines or fds creep up. Not
+## part of test (CI).
+soak: deps-test build
+	GO=$(GO) scripts/soak.sh $(BIN)
 
 ## bench-gui: CPU, RSS and preview rate of the window, shown and hidden to
 ## the tray (Xvfb, software GL).

@@ -1,15 +1,23 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
+
+// passwordEnv names the environment variable a password may come in
+// when there is no -password-file. There is deliberately no -password
+// flag: every user of the machine could read it in ps.
+const passwordEnv = "LANCAM_PASSWORD"
 
 // maxNameBytes keeps "name=" plus the name inside one 255-byte TXT string.
 const maxNameBytes = 200
@@ -28,6 +36,8 @@ type options struct {
 	listCameras bool
 	name        string // display name on the LAN; "" until defaulted to the hostname
 	noMDNS      bool
+	user        string          // -user: the Basic auth user name
+	password    string          // from -password-file or LANCAM_PASSWORD; never logged
 	set         map[string]bool // flags given on the command line: they beat saved settings
 }
 
@@ -46,6 +56,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.IntVar(&o.maxClients, "max-clients", 100, "most concurrent stream viewers; more get 503")
 	fs.StringVar(&o.name, "name", "", "display name other lancams and browsers show (default the hostname)")
 	fs.BoolVar(&o.noMDNS, "no-mdns", false, "do not announce on the LAN or look for other lancams (mDNS/DNS-SD)")
+	fs.StringVar(&o.user, "user", "lancam", "user name viewers give with the password")
+	passwordFile := fs.String("password-file", "", "ask viewers for the password on the first line of `FILE` (else $"+passwordEnv+"; neither: no password)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&o.listCameras, "list-cameras", false, "print the V4L2 cameras with their formats, sizes and frame rates, and exit")
 	if err := fs.Parse(args); err != nil {
@@ -83,8 +95,51 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 		return o, fmt.Errorf("-name %q: want printable UTF-8 text", o.name)
 	case o.source == "":
 		return o, fmt.Errorf("-source is empty: use auto, /dev/videoN, test or dir:PATH")
+	case o.user == "" || strings.Contains(o.user, ":") || !utf8.ValidString(o.user) || strings.ContainsFunc(o.user, unicode.IsControl):
+		return o, fmt.Errorf("-user %q: want a non-empty name without ':' or control characters", o.user)
+	}
+	if o.password, err = readPassword(*passwordFile); err != nil {
+		return o, err
+	}
+	if o.password != "" {
+		o.set["password"] = true // beats the password saved in the window's settings
 	}
 	return o, nil
+}
+
+// readPassword reads the first line of file, or else takes $LANCAM_PASSWORD
+// and removes it from the environment so that programs lancam starts do not
+// inherit it. The error never quotes the password.
+func readPassword(file string) (string, error) {
+	env, inEnv := os.LookupEnv(passwordEnv)
+	if inEnv {
+		os.Unsetenv(passwordEnv)
+	}
+	if file == "" {
+		if strings.ContainsFunc(env, unicode.IsControl) {
+			return "", fmt.Errorf("$%s contains control characters", passwordEnv)
+		}
+		return env, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return "", fmt.Errorf("-password-file: %w", err)
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("-password-file %q: %w", file, err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	switch {
+	case len(line) >= 4095:
+		return "", fmt.Errorf("-password-file %q: the first line is longer than 4 KiB", file)
+	case line == "":
+		return "", fmt.Errorf("-password-file %q: the first line is empty; put the password there", file)
+	case !utf8.ValidString(line) || strings.ContainsFunc(line, unicode.IsControl):
+		return "", fmt.Errorf("-password-file %q: the password must be printable UTF-8 text", file)
+	}
+	return line, nil
 }
 
 // parseSize reads "WxH" (also "W×H" or "WXH").

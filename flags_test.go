@@ -23,6 +23,13 @@ func TestRunBadFlags(t *testing.T) {
 	broken := t.TempDir() // a .jpg that is not a JPEG
 	writeFile(t, filepath.Join(broken, "a.jpg"), "this is not a JPEG")
 
+	pw := t.TempDir()
+	emptyPW, newlinePW, ctrlPW, longPW := filepath.Join(pw, "empty"), filepath.Join(pw, "newline"), filepath.Join(pw, "ctrl"), filepath.Join(pw, "long")
+	writeFile(t, emptyPW, "")
+	writeFile(t, newlinePW, "\nsecret-on-line-2\n")
+	writeFile(t, ctrlPW, "sec\x00ret\n")
+	writeFile(t, longPW, strings.Repeat("x", 5000))
+
 	tests := []struct {
 		name string
 		args []string
@@ -58,6 +65,16 @@ func TestRunBadFlags(t *testing.T) {
 		{"name too long", []string{"-name", strings.Repeat("ü", 101)}, "-name"},
 		{"name with a newline", []string{"-name", "cam\nfake=1"}, "-name"},
 		{"name not UTF-8", []string{"-name", "cam\xff"}, "-name"},
+		{"password-file missing", []string{"-password-file", filepath.Join(pw, "nope")}, "-password-file"},
+		{"password-file empty", []string{"-password-file", emptyPW}, "empty"},
+		{"password-file first line empty", []string{"-password-file", newlinePW}, "empty"},
+		{"password-file control character", []string{"-password-file", ctrlPW}, "printable"},
+		{"password-file too long", []string{"-password-file", longPW}, "4 KiB"},
+		{"password-file a folder", []string{"-password-file", pw}, "-password-file"},
+		{"password-file without value", []string{"-password-file"}, "-password-file"},
+		{"password flag does not exist", []string{"-password", "secret"}, "-password"},
+		{"user empty", []string{"-user", ""}, "-user"},
+		{"user with colon", []string{"-user", "a:b"}, "-user"},
 		{"unknown flag", []string{"-nope"}, "-nope"},
 		{"flag without value", []string{"-size"}, "-size"},
 		{"stray argument", []string{"extra"}, `"extra"`},
@@ -84,7 +101,53 @@ func TestRunBadFlags(t *testing.T) {
 			if stdout.Len() > 0 {
 				t.Errorf("run(%q): unexpected stdout %q", tc.args, stdout.String())
 			}
+			if strings.Contains(line, "secret") {
+				t.Errorf("run(%q): stderr quotes the password: %q", tc.args, line)
+			}
 		})
+	}
+}
+
+// TestReadPassword: the first line of -password-file without its line end,
+// else $LANCAM_PASSWORD, which is then gone from the environment; the file
+// wins over the variable.
+func TestReadPassword(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, content)
+		return p
+	}
+	cases := []struct {
+		name, file, env string
+		setEnv          bool
+		want            string
+	}{
+		{"neither", "", "", false, ""},
+		{"file with newline", file("a", "s3cret ü\nsecond line\n"), "", false, "s3cret ü"},
+		{"file with CRLF", file("b", "s3cret\r\n"), "", false, "s3cret"},
+		{"file without newline", file("c", "  spaces kept  "), "", false, "  spaces kept  "},
+		{"env", "", "from env", true, "from env"},
+		{"file beats env", file("d", "from file\n"), "from env", true, "from file"},
+		{"empty env", "", "", true, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.setEnv {
+				t.Setenv(passwordEnv, tc.env)
+			}
+			got, err := readPassword(tc.file)
+			if err != nil || got != tc.want {
+				t.Errorf("readPassword(%q) = %q, %v; want %q", tc.file, got, err, tc.want)
+			}
+			if _, ok := os.LookupEnv(passwordEnv); ok {
+				t.Errorf("$%s still set after reading it", passwordEnv)
+			}
+		})
+	}
+	o, err := parseFlags([]string{"-user", "admin", "-password-file", file("e", "pw\n")}, &bytes.Buffer{})
+	if err != nil || o.user != "admin" || o.password != "pw" || !o.set["password"] {
+		t.Errorf("parseFlags: user %q, password set %v, overridden %v, err %v", o.user, o.password == "pw", o.set["password"], err)
 	}
 }
 
@@ -139,7 +202,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 		t.Fatalf("parseFlags(nil): %v", err)
 	}
 	want := options{listen: ":8080", source: "auto", width: 1280, height: 720, fps: 30, quality: 80, maxClients: 100,
-		set: map[string]bool{}}
+		user: "lancam", set: map[string]bool{}}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("defaults = %+v, want %+v", o, want)
 	}
@@ -151,7 +214,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 			t.Fatalf("-size %s: %v", size, err)
 		}
 		want := options{headless: true, listen: "127.0.0.1:0", source: "dir:/x", width: 640, height: 360,
-			fps: 12.5, quality: 100, maxClients: 1, set: map[string]bool{"headless": true, "listen": true, "size": true,
+			fps: 12.5, quality: 100, maxClients: 1, user: "lancam", set: map[string]bool{"headless": true, "listen": true, "size": true,
 				"fps": true, "quality": true, "max-clients": true, "source": true}}
 		if !reflect.DeepEqual(o, want) {
 			t.Errorf("-size %s: got %+v, want %+v", size, o, want)

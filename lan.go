@@ -18,6 +18,7 @@ import (
 type lanConfig struct {
 	ID, Name, Version string
 	Disabled          bool                     // -no-mdns
+	Auth              bool                     // a password is asked for: TXT auth=basic
 	SourceInfo        func() camera.SourceInfo // the camera now streaming, for TXT size and fps
 	Logger            *slog.Logger
 }
@@ -32,13 +33,14 @@ type lan struct {
 
 	mu        sync.Mutex
 	name      string // display name; the GUI's settings may change it
+	auth      bool   // TXT auth=basic; the GUI's password setting may change it
 	port      int    // announced port, 0 while not announcing
 	announcer *discovery.Announcer
 }
 
 // newLAN prepares discovery; nothing goes on the network before Start.
 func newLAN(cfg lanConfig) *lan {
-	l := &lan{cfg: cfg, log: cfg.Logger, name: cfg.Name}
+	l := &lan{cfg: cfg, log: cfg.Logger, name: cfg.Name, auth: cfg.Auth}
 	if !cfg.Disabled {
 		l.browser = discovery.NewBrowser(discovery.BrowserConfig{SelfID: cfg.ID, Logger: cfg.Logger})
 	}
@@ -110,6 +112,21 @@ func (l *lan) SetName(name string) {
 	}
 }
 
+// SetAuth says whether the server asks for a password, re-announcing when
+// announced, so that other lancams ask their user for it before playing.
+func (l *lan) SetAuth(on bool) {
+	l.mu.Lock()
+	changed := l.auth != on
+	l.auth = on
+	a, port := l.announcer, l.port
+	l.mu.Unlock()
+	if a != nil && changed {
+		if err := a.Update(l.info(port)); err != nil {
+			l.log.Warn("discovery: re-announcing with the new password setting failed", "err", err)
+		}
+	}
+}
+
 // Name is the current display name.
 func (l *lan) Name() string {
 	l.mu.Lock()
@@ -161,8 +178,14 @@ func (l *lan) info(port int) discovery.Info {
 	if si.DeviceFPS > 0 {
 		fps = si.DeviceFPS
 	}
-	return discovery.Info{ID: l.cfg.ID, Name: l.Name(), Version: l.cfg.Version, Port: port,
-		Width: si.Width, Height: si.Height, FPS: fps, Auth: "none"}
+	l.mu.Lock()
+	name, auth := l.name, "none"
+	if l.auth {
+		auth = "basic"
+	}
+	l.mu.Unlock()
+	return discovery.Info{ID: l.cfg.ID, Name: name, Version: l.cfg.Version, Port: port,
+		Width: si.Width, Height: si.Height, FPS: fps, Auth: auth}
 }
 
 // interfaceWith finds the interface that carries ip.

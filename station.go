@@ -31,13 +31,18 @@ func newStation(ctx context.Context, opts options, src camera.Source, log *slog.
 
 	st.id, st.name = identity(opts, log)
 	st.hub = camera.NewHub(camera.HubConfig{Source: src, Logger: log})
-	st.lan = newLAN(lanConfig{ID: st.id, Name: st.name, Version: version, Disabled: opts.noMDNS,
+	var auth *httpstream.BasicAuth
+	if opts.password != "" {
+		auth = httpstream.NewBasicAuth(opts.user, opts.password)
+	}
+	st.lan = newLAN(lanConfig{ID: st.id, Name: st.name, Version: version, Disabled: opts.noMDNS, Auth: auth != nil,
 		SourceInfo: func() camera.SourceInfo { return st.hub.Source().Info() }, Logger: log})
 	if err := st.lan.Start(ctx); err != nil {
 		log.Warn("discovery: browsing failed", "err", err)
 	}
 	st.srv = httpstream.New(httpstream.Config{
 		Addr: opts.listen, Hub: st.hub, MaxClients: opts.maxClients, Version: version, Logger: log,
+		Auth:    auth,
 		Cameras: st.cams.Cameras,
 		Peers:   func() any { return newPeersDoc(st.id, st.lan.Name(), !opts.noMDNS, st.lan.Peers()) },
 	})

@@ -37,11 +37,12 @@ func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log 
 	}
 	name := displayName(opts)
 	flags := ui.Settings{Source: opts.source, Width: opts.width, Height: opts.height, FPS: opts.fps,
-		Quality: opts.quality, Listen: opts.listen, Name: name}
-	app := ui.New(ui.Config{Flags: flags, Overridden: opts.set, Version: version, Logger: log})
+		Quality: opts.quality, Listen: opts.listen, Name: name, Password: opts.password}
+	app := ui.New(ui.Config{Flags: flags, Overridden: opts.set, User: opts.user, Version: version, Logger: log})
 	s := app.Settings()
 	run := opts
 	run.source, run.width, run.height, run.fps, run.quality, run.listen, run.name = s.Source, s.Width, s.Height, s.FPS, s.Quality, s.Listen, s.Name
+	run.password = s.Password // the saved one unless -password-file or $LANCAM_PASSWORD gave one
 	src, err := openSource(ctx, run, log)
 	if err != nil && opts.set["source"] {
 		fmt.Fprintf(stderr, "lancam: -source %q: %v\n", opts.source, err)

@@ -184,30 +184,6 @@ func TestFixMJPEGBadFrames(t *testing.T) {
 	}
 }
 
-func FuzzFixMJPEG(f *testing.F) {
-	orig := camJPEG(f, 64, 48)
-	f.Add(orig)
-	f.Add(stripDHT(f, orig))
-	f.Add(append(stripDHT(f, orig), 0, 0, 0))
-	f.Add(make([]byte, 200))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		keep := append([]byte(nil), b...)
-		out, err := FixMJPEG(b)
-		if !bytes.Equal(b, keep) {
-			t.Fatal("input modified")
-		}
-		if err != nil {
-			if !errors.Is(err, ErrBadFrame) {
-				t.Fatalf("error %v does not wrap ErrBadFrame", err)
-			}
-			return
-		}
-		if len(out) < 4 || out[0] != 0xFF || out[1] != mSOI || out[len(out)-2] != 0xFF || out[len(out)-1] != mEOI {
-			t.Fatalf("output %x... does not run SOI..EOI", out[:min(len(out), 8)])
-		}
-	})
-}
-
 func BenchmarkFixMJPEG(b *testing.B) {
 	orig := camJPEG(b, 1280, 720)
 	bare := stripDHT(b, orig)

@@ -103,7 +103,9 @@ func ParseTXT(txt []string) map[string]string {
 			break
 		}
 		k, v, _ := strings.Cut(s, "=")
-		k = strings.ToLower(strings.ToValidUTF8(truncUTF8(k, maxValue), "\uFFFD"))
+		// Capped again last: replacing invalid bytes and lower-casing
+		// (e.g. U+023A, 2 bytes, to U+2C65, 3 bytes) can both grow it.
+		k = truncUTF8(strings.ToLower(strings.ToValidUTF8(truncUTF8(k, maxValue), "\uFFFD")), maxValue)
 		if k == "" {
 			continue
 		}
@@ -130,12 +132,12 @@ func peerFromEntry(e *zeroconf.ServiceEntry, now time.Time) (Peer, bool) {
 	if id == "" || e.Port <= 0 || e.Port > 65535 {
 		return Peer{}, false
 	}
-	p := Peer{ID: id, Name: txt["name"], Instance: strings.ToValidUTF8(truncUTF8(unescapeDNS(e.Instance), maxValue), "\uFFFD"),
+	p := Peer{ID: id, Name: txt["name"], Instance: cleanValue(unescapeDNS(e.Instance)),
 		Port: e.Port, TXT: txt, LastSeen: now}
 	if p.Name == "" {
 		p.Name = p.Instance
 	}
-	p.Host = strings.TrimSuffix(strings.ToValidUTF8(truncUTF8(unescapeDNS(e.HostName), maxValue), "\uFFFD"), ".")
+	p.Host = strings.TrimSuffix(cleanValue(unescapeDNS(e.HostName)), ".")
 	p.Addrs = mergeAddrs(nil, e.AddrIPv4, e.AddrIPv6)
 	if len(p.Addrs) == 0 {
 		return Peer{}, false
@@ -199,3 +201,9 @@ func unescapeDNS(s string) string {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// cleanValue makes s valid UTF-8 of at most maxValue bytes; the cap comes
+// last because replacing invalid bytes can make a string longer.
+func cleanValue(s string) string {
+	return truncUTF8(strings.ToValidUTF8(truncUTF8(s, maxValue), "\uFFFD"), maxValue)
+}

@@ -67,6 +67,15 @@ func (c *client) info(now time.Time) ClientInfo {
 // holds only the newest one.
 const writeTimeout = 10 * time.Second
 
+// streamSendBuffer caps a stream connection's kernel send buffer. Linux
+// grows it up to 4 MB on its own, and writes into it succeed whether or not
+// the viewer reads: a viewer that stopped reading was only dropped once
+// megabytes had queued, 30 s and more after it stopped instead of
+// writeTimeout, and a slow one watched frames a second old. 256 KB (the
+// kernel doubles it for its bookkeeping) holds a few 720p frames and still
+// allows 10 MB/s at a 50 ms round trip, well above a 30 fps stream.
+const streamSendBuffer = 256 << 10
+
 // deliver writes f's shared part to the client: one Write, no copy and no
 // allocation, however many clients there are.
 func (c *client) deliver(parts *partCache, f *camera.Frame) error {

@@ -503,3 +503,17 @@ func stopQuickly(t *testing.T, r *testRun) {
 		t.Errorf("Run took %v to stop", el)
 	}
 }
+
+// TestRedactURL: passwords in typed URLs never reach the log.
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://lancam:s3cret@10.0.0.2:8080/stream.mjpg": "http://lancam:xxxxx@10.0.0.2:8080/stream.mjpg",
+		"http://10.0.0.2:8080/?action=stream":            "http://10.0.0.2:8080/?action=stream",
+		"http://user@host/":                              "http://user@host/",
+		"http://a b:c/%zz":                               "(unparsable URL)",
+	} {
+		if got := RedactURL(in); got != want || strings.Contains(got, "s3cret") {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

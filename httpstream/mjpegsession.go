@@ -34,9 +34,9 @@ func (r *clientRun) setState(s ClientState, err error) {
 	}
 	r.state, r.errText = s, text
 	if err != nil {
-		r.c.log.Info("mjpeg client", "url", r.c.cfg.URL, "state", s.String(), "err", err)
+		r.c.log.Info("mjpeg client", "url", RedactURL(r.c.cfg.URL), "state", s.String(), "err", err)
 	} else {
-		r.c.log.Info("mjpeg client", "url", r.c.cfg.URL, "state", s.String())
+		r.c.log.Info("mjpeg client", "url", RedactURL(r.c.cfg.URL), "state", s.String())
 	}
 	if r.onState != nil {
 		r.onState(s, err)

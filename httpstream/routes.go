@@ -9,6 +9,11 @@ import (
 // ?action= query, so that existing clients (OctoPrint, Mainsail, Home
 // Assistant, ustreamer users) work unchanged.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	// Before anything else, so that without the password not even the
+	// list of URLs can be probed.
+	if !s.auth.allow(w, r) {
+		return
+	}
 	h := s.lookup(r)
 	if h == nil {
 		http.Error(w, "not found: "+oneLine(r.URL.Path), http.StatusNotFound)

@@ -32,18 +32,33 @@ type run struct {
 	inFlight   sync.WaitGroup
 }
 
+// The connection limits; e2e_slowloris_test.go and e2e_hostile_test.go
+// check from outside that they hold.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 10 * time.Second
+)
+
 // startRun serves ln until stop or until ctx ends.
 func (s *Server) startRun(ctx context.Context, ln net.Listener) *run {
 	base, cancel := context.WithCancel(context.Background())
 	r := &run{s: s, ln: ln, cancel: cancel, quit: make(chan struct{})}
 	r.srv = &http.Server{
 		Handler:           http.HandlerFunc(r.serveHTTP),
-		ReadHeaderTimeout: 10 * time.Second, // slowloris clients
-		WriteTimeout:      30 * time.Second, // pages and snapshots; streams reset it
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10, // viewers send tiny requests
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return base },
+		ReadHeaderTimeout: readHeaderTimeout, // slowloris clients
+		// No handler reads a body, but net/http drains up to 256 KB of an
+		// unread one before it answers, and without ReadTimeout that read
+		// has no deadline: a client declaring "Content-Length: 1000" and
+		// sending a byte a minute held a goroutine and a descriptor for
+		// ever. A whole request must now arrive within this time. Handlers
+		// outliving it get their context cancelled; only the stream runs
+		// that long, and it hijacks the connection first.
+		ReadTimeout:    readTimeout,
+		WriteTimeout:   30 * time.Second, // pages and snapshots; streams reset it
+		IdleTimeout:    60 * time.Second,
+		MaxHeaderBytes: 16 << 10, // viewers send tiny requests
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return base },
 	}
 	r.goes.Add(2)
 	go func() {

@@ -33,6 +33,9 @@ type Config struct {
 	// Peers, when set, supplies the /peers document (the other lancams on
 	// the LAN); without it /peers answers an empty list.
 	Peers func() any
+	// Auth, when set, is the user name and password every URL asks for
+	// (HTTP Basic); nil leaves the server open. Server.SetAuth changes it.
+	Auth *BasicAuth
 }
 
 // DefaultMaxClients is used when Config.MaxClients is 0.
@@ -49,6 +52,7 @@ type Server struct {
 	log             *slog.Logger
 	maxClients      int
 	parts           *partCache
+	auth            *authGate
 	snapshotTimeout time.Duration // a field so tests need not wait 2 s
 
 	life sync.Mutex // serialises Start and Stop
@@ -74,6 +78,7 @@ func New(cfg Config) *Server {
 		log:             log,
 		maxClients:      maxClients,
 		parts:           &partCache{},
+		auth:            newAuthGate(cfg.Auth, log),
 		snapshotTimeout: snapshotTimeout,
 		clients:         make(map[*client]struct{}),
 		started:         time.Now(),

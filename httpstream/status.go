@@ -4,16 +4,43 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"os"
+	"runtime"
 )
 
 // statusDoc is the /status (and ustreamer-style /state) document.
 type statusDoc struct {
-	Source    sourceStatus `json:"source"`
-	Clients   []ClientInfo `json:"clients"` // never nil: clients expect an array
-	Streaming bool         `json:"streaming"`
-	UptimeS   float64      `json:"uptime_s"`
-	Version   string       `json:"version"`
-	Cameras   any          `json:"cameras"` // never null: an empty list without cameras
+	Source    sourceStatus  `json:"source"`
+	Clients   []ClientInfo  `json:"clients"` // never nil: clients expect an array
+	Streaming bool          `json:"streaming"`
+	UptimeS   float64       `json:"uptime_s"`
+	Version   string        `json:"version"`
+	Cameras   any           `json:"cameras"` // never null: an empty list without cameras
+	Process   processStatus `json:"process"`
+}
+
+// processStatus lets a soak or hostile-client test see leaks from outside:
+// a goroutine or descriptor per abandoned connection shows up here long
+// before it exhausts the machine.
+type processStatus struct {
+	Goroutines int `json:"goroutines"`
+	OpenFDs    int `json:"open_fds"` // -1 where /proc is unavailable
+}
+
+// currentProcess samples the process counters.
+func currentProcess() processStatus {
+	return processStatus{Goroutines: runtime.NumGoroutine(), OpenFDs: openFDs()}
+}
+
+// openFDs counts this process's open descriptors, or -1 without a Linux
+// /proc. The directory read itself holds one descriptor, which is counted:
+// it is the same one every time, so comparisons stay fair.
+func openFDs() int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(ents)
 }
 
 // sourceStatus flattens the hub's view of the camera into one object, so
@@ -57,6 +84,7 @@ func (s *Server) status() statusDoc {
 		UptimeS:   math.Round(s.uptime().Seconds()),
 		Version:   s.cfg.Version,
 		Cameras:   s.cameras(),
+		Process:   currentProcess(),
 	}
 }
 

@@ -39,6 +39,10 @@ type statusShape struct {
 	UptimeS   float64         `json:"uptime_s"`
 	Version   string          `json:"version"`
 	Cameras   json.RawMessage `json:"cameras"`
+	Process   struct {
+		Goroutines int `json:"goroutines"`
+		OpenFDs    int `json:"open_fds"`
+	} `json:"process"`
 }
 
 func getStatus(t *testing.T, addr string) (statusShape, []byte) {
@@ -80,6 +84,11 @@ func TestStatus(t *testing.T) {
 	}
 	if st.Version != "v-test" || st.Source.Kind != "test" || st.Source.FPSWanted != 30 || st.Source.Width != 16 {
 		t.Errorf("idle status: %+v", st)
+	}
+	// The test process itself runs goroutines and holds descriptors (the
+	// listener at least), so both counts are positive on Linux.
+	if st.Process.Goroutines <= 0 || st.Process.OpenFDs == 0 || st.Process.OpenFDs < -1 {
+		t.Errorf("process counters: %+v", st.Process)
 	}
 
 	var addrs []string

@@ -39,6 +39,10 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	// net/http may have left a read or write deadline from its timeouts;
 	// the stream lives until the viewer leaves.
 	conn.SetDeadline(time.Time{})
+	if tc, ok := conn.(*net.TCPConn); ok {
+		// Best effort: without it only the drop comes later.
+		tc.SetWriteBuffer(streamSendBuffer)
+	}
 	// Stop cancels the request context before it closes the registered
 	// connections; checking it after attach means a connection registered
 	// too late for Stop to see is closed here instead.

@@ -30,6 +30,8 @@ type LAN interface {
 	Announce(ctx context.Context, addr string)
 	Withdraw()
 	SetName(name string)
+	// SetAuth says whether the server asks for a password (TXT auth).
+	SetAuth(on bool)
 	Peers() []discovery.Peer
 	Events() <-chan discovery.Event // may be nil
 }
@@ -40,8 +42,11 @@ type Config struct {
 	// user gave: those win over the saved settings for this run.
 	Flags      Settings
 	Overridden map[string]bool
-	Version    string
-	Logger     *slog.Logger
+	// User is the user name the password goes with (-user); "" means
+	// "lancam".
+	User    string
+	Version string
+	Logger  *slog.Logger
 	// App is the Fyne app; nil makes the real one (tests pass test.NewApp).
 	App fyne.App
 }

@@ -27,6 +27,7 @@ type recordingLAN struct {
 	mu        sync.Mutex
 	announced []string // addresses, "" for a withdrawal
 	name      string
+	auth      bool
 	peers     []discovery.Peer
 }
 
@@ -43,6 +44,8 @@ func (l *recordingLAN) Withdraw() {
 }
 
 func (l *recordingLAN) SetName(n string) { l.mu.Lock(); l.name = n; l.mu.Unlock() }
+
+func (l *recordingLAN) SetAuth(on bool) { l.mu.Lock(); l.auth = on; l.mu.Unlock() }
 
 func (l *recordingLAN) Peers() []discovery.Peer {
 	l.mu.Lock()

@@ -21,6 +21,9 @@ func (a *App) applySettings(s Settings) {
 	if s.Name != old.Name && a.parts.LAN != nil {
 		a.parts.LAN.SetName(s.Name)
 	}
+	if s.Password != old.Password {
+		a.applyAuth(s)
+	}
 	if s.Listen != old.Listen && a.stream.Streaming() {
 		if err := a.stream.Stop(); err != nil {
 			a.log.Warn("restarting the stream on the new port", "err", err)

@@ -58,6 +58,7 @@ type lanView struct {
 	log    *slog.Logger
 	do     func(func()) // how goroutines reach Fyne's: fyne.Do
 	thumbs *thumbnails
+	creds  credStore // viewer credentials, per peer or host:port
 	list   *peerList
 	grid   *peerGrid
 
@@ -96,7 +97,9 @@ func newLANView(cfg lanViewConfig) *lanView {
 	}
 	v := &lanView{cfg: cfg, log: cfg.Logger, do: cfg.Do, changed: make(chan struct{}), viewers: map[string]*viewer{}}
 	v.base, v.cancel = context.WithCancel(context.Background())
+	v.creds = credStore{prefs: cfg.App.Preferences()}
 	v.thumbs = newThumbnails(cfg.HTTP, v.log)
+	v.thumbs.auth = v.creds.peerAuthorization
 	v.list = newPeerList(v)
 	v.grid = newPeerGrid(v)
 	v.empty = widget.NewLabel(v.emptyText())

@@ -43,6 +43,7 @@ func newFakeLAN(withEvents bool) *fakeLAN {
 func (l *fakeLAN) Announce(context.Context, string) {}
 func (l *fakeLAN) Withdraw()                        {}
 func (l *fakeLAN) SetName(string)                   {}
+func (l *fakeLAN) SetAuth(bool)                     {}
 func (l *fakeLAN) Peers() []discovery.Peer {
 	l.mu.Lock()
 	defer l.mu.Unlock()

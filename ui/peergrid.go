@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net/http"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -126,11 +127,28 @@ func (g *peerGrid) playAll(ctx context.Context) {
 	}
 }
 
-// play runs the cell's client until ctx ends.
+// play runs the cell's client until ctx ends, with the password stored
+// for the peer. A refused one stops the cell until the grid is shown again:
+// retrying would only get this address blocked by the camera. Opening the
+// peer's viewer asks for the password.
 func (c *gridCell) play(ctx context.Context, v *lanView) {
-	playStream(ctx, c.url, c.view, v.log.With("grid", c.id), func(s httpstream.ClientState, err error) {
+	var header http.Header
+	if auth := v.creds.peerAuthorization(c.id); auth != "" {
+		header = http.Header{"Authorization": {auth}}
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	refused := false
+	playStream(pctx, c.url, header, c.view, v.log.With("grid", c.id), func(s httpstream.ClientState, err error) {
 		text := stateText(s, nil) // a cell is too small for the reason
-		if s == httpstream.ClientStopped {
+		switch {
+		case isUnauthorized(err):
+			refused = true
+			cancel()
+			text = "password needed: click to log in"
+		case refused:
+			return
+		case s == httpstream.ClientStopped:
 			text = ""
 		}
 		v.do(func() { c.state.SetText(text) })

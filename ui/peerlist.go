@@ -26,6 +26,9 @@ import (
 // covers it, so a 1080p snapshot costs a fraction of a full decode.
 var thumbSize = fyne.NewSize(128, 72)
 
+// errUnauthorized says a peer wants a password we do not have.
+var errUnauthorized = errors.New("a password is needed")
+
 // maxThumbBytes bounds a snapshot download: a peer is a stranger on the LAN.
 const maxThumbBytes = 8 << 20
 
@@ -159,6 +162,9 @@ type thumbnails struct {
 	hc    *http.Client
 	log   *slog.Logger
 	dirty chan struct{} // a thumbnail changed; coalesced
+	// auth is the Authorization value for a peer id ("" for none); set
+	// before the first fetch.
+	auth func(id string) string
 	// requests counts snapshot requests, for tests and the log.
 	requests atomic.Uint64
 
@@ -167,13 +173,17 @@ type thumbnails struct {
 
 	mu       sync.Mutex
 	inflight map[string]bool
-	imgs     map[string]image.Image
-	failed   map[string]bool
+	// refused holds, per peer that answered 401, the Authorization it
+	// refused: no more fetches until it changes, so that a thumbnail does
+	// not get this address blocked for guessing.
+	refused map[string]string
+	imgs    map[string]image.Image
+	failed  map[string]bool
 }
 
 func newThumbnails(hc *http.Client, log *slog.Logger) *thumbnails {
 	return &thumbnails{hc: hc, log: log, dirty: make(chan struct{}, 1),
-		inflight: map[string]bool{}, imgs: map[string]image.Image{}, failed: map[string]bool{}}
+		inflight: map[string]bool{}, refused: map[string]string{}, imgs: map[string]image.Image{}, failed: map[string]bool{}}
 }
 
 // get is the peer's latest thumbnail and whether its last fetch failed.
@@ -201,14 +211,24 @@ func (t *thumbnails) keep(peers []discovery.Peer) {
 			delete(t.failed, id)
 		}
 	}
+	for id := range t.refused {
+		if !ids[id] {
+			delete(t.refused, id)
+		}
+	}
 }
 
 // fetchAll starts a fetch for every listed peer that has none in flight.
 func (t *thumbnails) fetchAll(ctx context.Context, peers []discovery.Peer, spawn func(func()) bool) {
 	for _, p := range peers {
 		url := peerSnapshotURL(p)
+		auth := ""
+		if t.auth != nil {
+			auth = t.auth(p.ID)
+		}
 		t.mu.Lock()
-		busy := t.inflight[p.ID]
+		was, denied := t.refused[p.ID]
+		busy := t.inflight[p.ID] || (denied && was == auth)
 		if !busy {
 			t.inflight[p.ID] = true
 		}
@@ -217,7 +237,7 @@ func (t *thumbnails) fetchAll(ctx context.Context, peers []discovery.Peer, spawn
 			continue
 		}
 		id := p.ID
-		if !spawn(func() { t.fetch(ctx, id, url) }) {
+		if !spawn(func() { t.fetch(ctx, id, url, auth) }) {
 			t.mu.Lock()
 			delete(t.inflight, id)
 			t.mu.Unlock()
@@ -227,10 +247,14 @@ func (t *thumbnails) fetchAll(ctx context.Context, peers []discovery.Peer, spawn
 }
 
 // fetch downloads and decodes one snapshot.
-func (t *thumbnails) fetch(ctx context.Context, id, url string) {
-	img, err := t.load(ctx, url)
+func (t *thumbnails) fetch(ctx context.Context, id, url, auth string) {
+	img, err := t.load(ctx, url, auth)
 	t.mu.Lock()
 	delete(t.inflight, id)
+	delete(t.refused, id)
+	if errors.Is(err, errUnauthorized) {
+		t.refused[id] = auth
+	}
 	if ctx.Err() != nil {
 		t.mu.Unlock()
 		return // cancelled because the tab was hidden: not the peer's fault
@@ -252,7 +276,7 @@ func (t *thumbnails) fetch(ctx context.Context, id, url string) {
 	}
 }
 
-func (t *thumbnails) load(ctx context.Context, url string) (image.Image, error) {
+func (t *thumbnails) load(ctx context.Context, url, auth string) (image.Image, error) {
 	if url == "" {
 		return nil, errors.New("no address")
 	}
@@ -261,11 +285,17 @@ func (t *thumbnails) load(ctx context.Context, url string) (image.Image, error) 
 	if err != nil {
 		return nil, err
 	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	resp, err := t.hc.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized {
+		return nil, errUnauthorized
+	}
 	if resp.StatusCode/100 != 2 {
 		return nil, fmt.Errorf("HTTP %s", resp.Status)
 	}

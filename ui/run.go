@@ -35,6 +35,7 @@ func (a *App) start(ctx context.Context, parts Parts) {
 	if a.parts.LAN != nil && s.Name != "" {
 		a.parts.LAN.SetName(s.Name)
 	}
+	a.applyAuth(s)
 
 	a.stream = newStreamer(ctx, parts.Server, a.parts.LAN)
 	a.lan = newLANView(lanViewConfig{App: a.fyne, LAN: a.parts.LAN, Logger: a.log, Do: a.do})

@@ -19,6 +19,9 @@ type Settings struct {
 	StreamOnLaunch bool
 	StartHidden    bool // start in the tray, without the window
 	StartAtLogin   bool
+	// Password, when not empty, is asked of every viewer (HTTP Basic).
+	// It is kept in Fyne's preferences file, readable by this user only.
+	Password string
 }
 
 // Port is the port part of Listen (0 when unparsable).
@@ -46,6 +49,7 @@ const (
 	keySource, keyWidth, keyHeight, keyFPS, keyQuality = "source", "width", "height", "fps", "quality"
 	keyListen, keyName                                 = "listen", "name"
 	keyStreamOnLaunch, keyStartHidden, keyStartAtLogin = "stream_on_launch", "start_hidden", "start_at_login"
+	keyPassword                                        = "password"
 )
 
 // settingsStore loads and saves Settings with Fyne's preferences. Flags the
@@ -79,6 +83,7 @@ func (st *settingsStore) Load() Settings {
 		StreamOnLaunch: p.BoolWithFallback(keyStreamOnLaunch, f.StreamOnLaunch),
 		StartHidden:    p.BoolWithFallback(keyStartHidden, f.StartHidden),
 		StartAtLogin:   p.BoolWithFallback(keyStartAtLogin, f.StartAtLogin),
+		Password:       p.StringWithFallback(keyPassword, ""),
 	}
 	return st.applyFlags(s)
 }
@@ -104,6 +109,9 @@ func (st *settingsStore) applyFlags(s Settings) Settings {
 	if o["name"] {
 		s.Name = f.Name
 	}
+	if o["password"] { // -password-file or $LANCAM_PASSWORD
+		s.Password = f.Password
+	}
 	return s
 }
 
@@ -120,4 +128,12 @@ func (st *settingsStore) Save(s Settings) {
 	p.SetBool(keyStreamOnLaunch, s.StreamOnLaunch)
 	p.SetBool(keyStartHidden, s.StartHidden)
 	p.SetBool(keyStartAtLogin, s.StartAtLogin)
+	if !st.overridden["password"] {
+		// A password given for one run must not end up in a file.
+		p.SetString(keyPassword, s.Password)
+	}
 }
+
+// PasswordOverridden reports whether the command line set the password
+// for this run, so the Settings tab cannot change it.
+func (st *settingsStore) PasswordOverridden() bool { return st.overridden["password"] }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image/color"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -32,6 +33,10 @@ type viewer struct {
 	label           *widget.Label
 	overlay         *fyne.Container
 	done            chan struct{} // closed once the client has returned and the view is freed
+	// needAuth: the peer announces auth=basic, so the viewer asks for a
+	// password before connecting unless one is stored.
+	needAuth bool
+	prompt   *passwordPrompt // the open login dialog; Fyne's goroutine
 
 	mu    sync.Mutex
 	state httpstream.ClientState
@@ -48,7 +53,7 @@ func (v *lanView) OpenPeer(id string) {
 				v.log.Warn("lan: peer has no address", "peer", id)
 				return
 			}
-			v.openViewer("peer:"+id, peerName(p), url)
+			v.openViewer("peer:"+id, peerName(p), url, p.TXT["auth"] == "basic")
 			return
 		}
 	}
@@ -60,17 +65,17 @@ func (v *lanView) OpenPeer(id string) {
 func (v *lanView) OpenURL(title, streamURL string) {
 	u, err := validateStreamURL(streamURL)
 	if err != nil {
-		v.log.Warn("lan: not opening URL", "url", streamURL, "err", err)
+		v.log.Warn("lan: not opening URL", "url", httpstream.RedactURL(streamURL), "err", err)
 		return
 	}
 	if title = cleanName(title); title == "" {
 		title = urlTitle(u)
 	}
-	v.openViewer("url:"+u, title, u)
+	v.openViewer("url:"+u, title, u, false)
 }
 
 // openViewer focuses the window already showing key or opens a new one.
-func (v *lanView) openViewer(key, title, url string) *viewer {
+func (v *lanView) openViewer(key, title, url string, needAuth bool) *viewer {
 	v.mu.Lock()
 	old := v.viewers[key]
 	closed := v.closed
@@ -84,6 +89,7 @@ func (v *lanView) openViewer(key, title, url string) *viewer {
 		return nil
 	}
 	vw := newViewer(v.cfg.App, v.do, key, title, url)
+	vw.needAuth = needAuth
 	ctx, cancel := context.WithCancel(v.base)
 	v.mu.Lock()
 	v.viewers[key] = vw
@@ -128,18 +134,68 @@ func newViewer(a fyne.App, do func(func()), key, title, url string) *viewer {
 	return vw
 }
 
-// run plays the URL until ctx ends.
+// run plays the URL until ctx ends, asking for a password when the
+// camera wants one and again while it refuses the one given.
 func (vw *viewer) run(ctx context.Context, v *lanView) {
 	defer close(vw.done)
 	defer vw.view.Close()
-	playStream(ctx, vw.url, vw.view, v.log.With("viewer", vw.title), vw.setState)
+	log := v.log.With("viewer", vw.title)
+	key := credKey(vw.key)
+	c, stored := v.creds.load(key)
+	ask, wrong := vw.needAuth && !stored, false
+	for {
+		if ask {
+			var ok bool
+			if c, ok = vw.askPassword(ctx, c, wrong); !ok {
+				return
+			}
+		}
+		if !vw.play(ctx, log, v.creds, key, c) {
+			return
+		}
+		// Refused: a stored password is stale, and retrying it would
+		// only get this address blocked by the camera.
+		if stored {
+			v.creds.forget(key)
+			stored = false
+		}
+		ask, wrong = true, c.header() != nil
+		log.Info("camera refused the password; asking")
+	}
+}
+
+// play runs the client with c until ctx ends, or until the camera answers
+// 401, which it reports. Working credentials the user wants remembered
+// are saved once the first frame arrives.
+func (vw *viewer) play(ctx context.Context, log *slog.Logger, store credStore, key string, c credentials) (refused bool) {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	saved := false
+	playStream(pctx, vw.url, c.header(), vw.view, log, func(s httpstream.ClientState, err error) {
+		if isUnauthorized(err) {
+			refused = true
+			cancel()
+			return
+		}
+		if s == httpstream.ClientPlaying && c.remember && c.header() != nil && !saved {
+			store.save(key, c)
+			saved = true
+		}
+		if refused && s == httpstream.ClientStopped {
+			return // the prompt's text replaces "stopped"
+		}
+		vw.setState(s, err)
+	})
+	return refused && ctx.Err() == nil
 }
 
 // playStream plays an MJPEG URL into view until ctx ends, through the
-// capped, reconnecting client (viewer windows and grid cells).
-func playStream(ctx context.Context, url string, view *jpegView, log *slog.Logger, onState func(httpstream.ClientState, error)) {
+// capped, reconnecting client (viewer windows and grid cells); header
+// carries the Authorization, if any.
+func playStream(ctx context.Context, url string, header http.Header, view *jpegView, log *slog.Logger, onState func(httpstream.ClientState, error)) {
 	cl := httpstream.NewClient(httpstream.ClientConfig{
 		URL:           url,
+		Header:        header,
 		MaxFrameBytes: viewerMaxFrameBytes,
 		StallTimeout:  viewerStallTimeout,
 		Logger:        log,

@@ -59,7 +59,8 @@ func (d *Decoder) Close() {
 //
 // Decoding uses the library defaults (accurate IDCT, smooth upsampling), as
 // tjbench does, so a preview shows what viewers get; no speed knobs until a
-// preview proves too slow.
+// preview proves too slow. TJFLAG_LIMITSCANS refuses progressive frames
+// with absurd scan counts (a peer could otherwise stall a viewer).
 //
 // If the data is damaged but decodable, the image is returned together with
 // an error wrapping ErrWarning; on any other error the image is nil.
@@ -72,6 +73,7 @@ func (d *Decoder) DecodeRGBA(dst *image.RGBA, jpeg []byte, s Scale) (*image.RGBA
 	}
 	hdr, err := header(d.h, jpeg)
 	if err != nil {
+		d.reset()
 		return nil, err
 	}
 	w, h := s.Size(hdr.Width, hdr.Height)
@@ -79,16 +81,37 @@ func (d *Decoder) DecodeRGBA(dst *image.RGBA, jpeg []byte, s Scale) (*image.RGBA
 		dst = image.NewRGBA(image.Rect(0, 0, w, h))
 	}
 	pix := dst.Pix[dst.PixOffset(dst.Rect.Min.X, dst.Rect.Min.Y):]
+	// The last pixel's alpha, which the library writes (0xFF) last, tells a
+	// finished decode from one that stopped early.
+	last := &pix[(h-1)*dst.Stride+w*4-1]
+	*last = 0
 	rc := C.tjDecompress2(d.h, (*C.uchar)(unsafe.Pointer(&jpeg[0])), C.ulong(len(jpeg)),
-		(*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(dst.Stride), C.int(h), C.TJPF_RGBA, 0)
+		(*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(dst.Stride), C.int(h), C.TJPF_RGBA, C.TJFLAG_LIMITSCANS)
 	if rc < 0 {
 		err := tjError(d.h, "decompress")
 		if C.tjGetErrorCode(d.h) == C.TJERR_WARNING {
-			return dst, err
+			if *last == 0xFF {
+				return dst, err
+			}
+			// TurboJPEG 2.1 reports a fatal error that follows a warning
+			// as a warning too; the picture was never (fully) written.
+			err = fmt.Errorf("tjpeg: decompress: incomplete image: %s", C.GoString(C.tjGetErrorStr2(d.h)))
 		}
+		d.reset()
 		return nil, err
 	}
 	return dst, nil
+}
+
+// reset replaces the handle after a fatal error: TurboJPEG 2.1 leaves a
+// failed decompressor mid-stream (the next frame then fails with "two SOI
+// markers"), so one corrupt frame from a camera or a peer would break every
+// later frame. tjInitDecompress costs microseconds; errors are rare.
+func (d *Decoder) reset() {
+	if h := C.tjInitDecompress(); h != nil {
+		C.tjDestroy(d.h)
+		d.h = h
+	}
 }
 
 // fits reports whether img can take a w x h decode in place; anything else
@@ -112,8 +135,13 @@ func DecodeHeader(jpeg []byte) (Header, error) {
 	if err != nil {
 		return Header{}, err
 	}
-	defer putHeaderHandle(h)
-	return header(h, jpeg)
+	hdr, err := header(h, jpeg)
+	if err != nil {
+		C.tjDestroy(h) // a failed handle is left mid-stream: see Decoder.reset
+		return Header{}, err
+	}
+	putHeaderHandle(h)
+	return hdr, nil
 }
 
 func header(h C.tjhandle, jpeg []byte) (Header, error) {

@@ -1,6 +1,7 @@
 package tjpeg
 
 import (
+	"bytes"
 	"errors"
 	"image"
 	"sync"
@@ -133,6 +134,32 @@ func TestDecodeCorrupt(t *testing.T) {
 	for _, in := range [][]byte{nil, {}, []byte("not a jpeg"), data[:100]} {
 		if img, err := dec.DecodeRGBA(nil, in, ScaleFull); err == nil || img != nil || errors.Is(err, ErrWarning) {
 			t.Errorf("%q: img %v, err %v; want fatal error", in, img != nil, err)
+		}
+	}
+}
+
+// TestDecoderRecoversAfterError: a frame TurboJPEG cannot read must not
+// poison the handle for the good frames that follow (it did: "two SOI
+// markers" forever after one error).
+func TestDecoderRecoversAfterError(t *testing.T) {
+	enc, d := newCodecs(t)
+	good, err := enc.EncodeRGBA(nil, gradient(64, 48), Subsamp420, 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge := bytes.Clone(good)
+	i := bytes.Index(huge, []byte{0xff, 0xc0})
+	huge[i+5], huge[i+6], huge[i+7], huge[i+8] = 0xff, 0xff, 0xff, 0xff // 65535x65535: refused by libjpeg-turbo
+	for _, bad := range [][]byte{huge, []byte("garbage that is not a JPEG at all"), good[:len(good)/3]} {
+		if _, err := DecodeHeader(bad); err == nil && len(bad) != len(good)/3 {
+			t.Errorf("DecodeHeader accepted a broken frame of %d bytes", len(bad))
+		}
+		d.DecodeRGBA(nil, bad, ScaleFull)
+		if h, err := DecodeHeader(good); err != nil || h.Width != 64 {
+			t.Fatalf("DecodeHeader of a good frame after a bad one: %+v, %v", h, err)
+		}
+		if img, err := d.DecodeRGBA(nil, good, ScaleFull); err != nil || img.Rect.Dx() != 64 {
+			t.Fatalf("DecodeRGBA of a good frame after a bad one: %v", err)
 		}
 	}
 }
