@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -146,6 +147,75 @@ func TestE2EHostileRequests(t *testing.T) {
 	}
 }
 
+// TestE2EHostilePasswords: with a password set, missing, wrong and
+// malformed credentials get 401 with the challenge, a run of wrong
+// passwords gets the address 429 with Retry-After, and the viewer who knew
+// the password (already watching from the same address) keeps full rate.
+func TestE2EHostilePasswords(t *testing.T) {
+	const pass = "hostile-table-pw"
+	file := t.TempDir() + "/password"
+	writeFile(t, file, pass+"\n")
+	l := startAuthLancam(t, "lancam", pass, "-source", "test", "-size", "640x360", "-fps", "30", "-password-file", file)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	basic := func(userPass string) string {
+		return "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(userPass)) + "\r\n"
+	}
+	v := startViewerWith(ctx, l.addr, basic("lancam:"+pass))
+	defer v.close()
+	if err := v.waitFrames(5, 5*time.Second); err != nil {
+		t.Fatalf("viewer: %v%s", err, stderrTail(l))
+	}
+	from := time.Now()
+	get := func(target string, headers ...string) string {
+		return "GET " + target + " HTTP/1.1\r\nHost: " + l.addr + "\r\n" + strings.Join(headers, "") + "Connection: close\r\n\r\n"
+	}
+	challenge := func(resp *http.Response) error {
+		if resp.StatusCode == http.StatusUnauthorized && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), `Basic realm="lancam"`) {
+			return fmt.Errorf("401 without the Basic challenge: %q", resp.Header.Get("WWW-Authenticate"))
+		}
+		if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+			return errors.New("429 without Retry-After")
+		}
+		return nil
+	}
+	for _, tc := range []struct {
+		name    string
+		request string
+		want    []int
+		repeat  int
+	}{
+		{"missing password", get("/stream.mjpg"), []int{401}, 1},
+		{"missing password on the page", get("/"), []int{401}, 1},
+		{"wrong password", get("/snapshot.jpg", basic("lancam:guess")), []int{401}, 1},
+		{"wrong user", get("/status", basic("admin:"+pass)), []int{401}, 1},
+		{"malformed credentials", get("/status", "Authorization: Basic !!!not-base64\r\n"), []int{401}, 1},
+		{"another scheme", get("/status", "Authorization: Bearer "+pass+"\r\n"), []int{401}, 1},
+		{"many bad passwords in a row", get("/status", basic("lancam:guess")), []int{401, 429}, 30},
+		{"the guessing address is blocked", get("/status", basic("lancam:"+pass)), []int{429}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := sendRow(l.addr, tc.request, false, tc.repeat, tc.want, challenge, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	// The table takes a fraction of a second; the rate is judged over 3 s
+	// that include it (the viewer's 90 frames are the measurement).
+	time.Sleep(time.Until(from.Add(3 * time.Second)))
+	r := v.rate(from, time.Now())
+	t.Logf("viewer during the password table: %.2f fps over %d frames", r.fps, r.frames)
+	if err := v.failure(); err != nil {
+		t.Errorf("the viewer's stream broke: %v%s", err, stderrTail(l))
+	}
+	if r.fps < minViewerFPS {
+		t.Errorf("the viewer got %.2f fps during the table, want >= %d", r.fps, minViewerFPS)
+	}
+	if strings.Contains(l.stderr.String(), pass) {
+		t.Error("the password is in lancam's log")
+	}
+}
+
 // sendRow sends one table row's request n times and checks each answer.
 func sendRow(addr, request string, stream bool, n int, want []int, check func(*http.Response) error, body func([]byte) error) error {
 	for i := range n {
@@ -224,10 +294,16 @@ type viewer struct {
 // until close. Failures are kept for failure, not reported at once, because
 // viewers run in their own goroutines.
 func startViewer(ctx context.Context, addr string) *viewer {
+	return startViewerWith(ctx, addr, "")
+}
+
+// startViewerWith is startViewer sending extra request header lines (each
+// ending in CRLF), e.g. the password.
+func startViewerWith(ctx context.Context, addr, headers string) *viewer {
 	v := &viewer{done: make(chan struct{}), first: make(chan struct{})}
 	go func() {
 		defer close(v.done)
-		err := v.run(ctx, addr)
+		err := v.run(ctx, addr, headers)
 		v.mu.Lock()
 		if !v.closed && ctx.Err() == nil {
 			v.err = err
@@ -237,7 +313,7 @@ func startViewer(ctx context.Context, addr string) *viewer {
 	return v
 }
 
-func (v *viewer) run(ctx context.Context, addr string) error {
+func (v *viewer) run(ctx context.Context, addr, headers string) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -254,7 +330,7 @@ func (v *viewer) run(ctx context.Context, addr string) error {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	defer conn.Close()
-	if _, err := fmt.Fprintf(conn, "GET /stream.mjpg HTTP/1.1\r\nHost: %s\r\n\r\n", addr); err != nil {
+	if _, err := fmt.Fprintf(conn, "GET /stream.mjpg HTTP/1.1\r\nHost: %s\r\n%s\r\n", addr, headers); err != nil {
 		return err
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
