@@ -31,7 +31,7 @@ func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log 
 	}
 	if os.Getenv("GOGC") == "" {
 		// The window holds decode buffers and Mesa's memory; a tighter GC
-		// goal keeps the app ~8 MB smaller at 720p (issue 5's RSS target)
+		// goal keeps the app ~8 MB smaller at 720p (the window's RSS budget is 200 MB)
 		// for a few more cheap collections: frames allocate almost nothing.
 		debug.SetGCPercent(50)
 	}

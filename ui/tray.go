@@ -6,7 +6,8 @@ import (
 )
 
 // tray is the system tray icon and menu: idle or streaming icon, and the
-// menu the issue asks for, rebuilt whenever streaming or the peers change.
+// menu (show, start/stop, LAN cameras, copy URL, snapshot, quit), rebuilt
+// whenever streaming or the peers change.
 type tray struct {
 	a    *App
 	desk desktop.App
