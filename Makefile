@@ -21,11 +21,14 @@ unexport GOROOT
 
 BIN      := ./lancam
 ARGS     ?=
+# git describe, for -version, /status, mDNS and the packages (scripts/version.sh).
+VERSION  := $(shell scripts/version.sh)
+LDFLAGS  := -X main.version=$(VERSION)
 # The race detector exists on 64-bit only (not on 32-bit Raspberry Pi OS).
 RACE = $(if $(filter amd64 arm64,$(shell $(GO) env GOARCH)),-race,)
 GOFLAGS_TEST ?= $(RACE) -count=1 -timeout 20m
 
-.PHONY: all build run test test-system test-gui test-hostile test-lan test-qemu bench bench-gui fuzz soak deps-run deps-test vet clean
+.PHONY: all build run test test-system test-gui test-hostile test-lan test-qemu bench bench-gui fuzz soak deps-run deps-test deps-package vet package package-test clean
 
 all: build
 
@@ -35,8 +38,11 @@ deps-run:
 deps-test:
 	@scripts/deps.sh test
 
+deps-package:
+	@scripts/deps.sh package
+
 build: deps-run
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
 
 ## run: build and start lancam's window (headless when there is no display): the first camera, else the test pattern.
 run: build
@@ -44,7 +50,7 @@ run: build
 
 vet: deps-run
 	$(GO) vet ./...
-	$(GO) vet -tags lan,qemu,gui,hostile .
+	$(GO) vet -tags lan,qemu,gui,hostile,package .
 	@out=$$($(dir $(GO))gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
@@ -55,21 +61,22 @@ test: deps-test vet
 	scripts/test-deps.sh
 	$(GO) test $(GOFLAGS_TEST) ./...
 	$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
+	$(MAKE) package
 	$(MAKE) test-system
 
 # The tagged suites of the top-level package, for test-system: QEMU boots an
-# x86-64 kernel, so only there.
-SYSTEM_TAGS = hostile,gui,lan$(if $(filter amd64,$(shell $(GO) env GOARCH)),$(comma)qemu,)
-SYSTEM_RUN  = Hostile|Slowloris|GUI|LAN$(if $(filter amd64,$(shell $(GO) env GOARCH)),|QEMU,)
+# x86-64 kernel, so only there. The package tests need `make package` first.
+SYSTEM_TAGS = hostile,gui,lan,package$(if $(filter amd64,$(shell $(GO) env GOARCH)),$(comma)qemu,)
+SYSTEM_RUN  = Hostile|Slowloris|GUI|Package|LAN$(if $(filter amd64,$(shell $(GO) env GOARCH)),|QEMU,)
 comma := ,
 
-## test-system: test-hostile, test-gui, test-qemu and test-lan in one test
+## test-system: test-hostile, test-gui, package-test, test-qemu and test-lan in one test
 ## binary (one build and race link instead of four, minutes on a cold
 ## machine). Go runs the sequential tests in file order first (hostile,
 ## GUI, QEMU: nothing else competes for the cores their rates are measured
 ## on), then the parallel LAN tests together.
 test-system: deps-test
-	$(GO) test $(RACE) -tags $(SYSTEM_TAGS) -run '$(SYSTEM_RUN)' -count=1 -timeout 30m -v .
+	LANCAM_DIST=$(DIST) $(GO) test $(RACE) -tags $(SYSTEM_TAGS) -run '$(SYSTEM_RUN)' -count=1 -timeout 30m -v .
 
 ## test-hostile: bad requests, slowloris and clients that never read, next
 ## to normal viewers that must keep their frame rate; alone, so that no other
@@ -81,6 +88,21 @@ test-hostile: deps-test
 ## private session bus and a tray host of the test's own.
 test-gui: deps-test
 	$(GO) test $(RACE) -tags gui -run GUI -count=1 -timeout 10m -v .
+
+## package: lancam_VERSION_ARCH.deb (desktop) and lancam-headless_VERSION_ARCH.deb
+## (no GUI, for Raspberry Pi OS Lite) for arm64, armhf and amd64 in dist/,
+## cross-compiled with Debian's cross compilers (scripts/package.sh).
+## PACKAGE_ARCHES=arm64 to build fewer.
+DIST ?= dist
+PACKAGE_ARCHES ?= arm64 armhf amd64
+package: deps-package
+	GO=$(GO) scripts/package.sh -o $(DIST) $(PACKAGE_ARCHES)
+
+## package-test: check the packages: fields, files, menu entry, icons, user
+## unit; every binary runs (ARM ones under qemu-user) and serves a snapshot
+## to curl; the amd64 ones install into a fresh dpkg root.
+package-test: deps-test package
+	LANCAM_DIST=$(DIST) $(GO) test -tags package -run Package -count=1 -timeout 10m -v .
 
 ## test-lan: discovery between lancams, browsers and avahi on a private LAN
 ## (network namespaces on 10.99.0.0/24, removed afterwards). Needs root;
@@ -121,4 +143,4 @@ bench-gui: deps-test build
 	GO=$(GO) scripts/bench-gui.sh $(BIN)
 
 clean:
-	rm -f $(BIN)
+	rm -rf $(BIN) $(DIST)

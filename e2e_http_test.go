@@ -211,8 +211,8 @@ func TestE2ETestPattern(t *testing.T) {
 		}
 		st := getStatus(t, l)
 		if st.Source.Kind != "test" || st.Source.Width != w || st.Source.Height != h ||
-			st.Source.FPSWanted != 30 || st.Version != version {
-			t.Errorf("/status: %+v; want kind test, %dx%d, fps_wanted 30, version %s", st, w, h, version)
+			st.Source.FPSWanted != 30 || st.Version != e2eVersion {
+			t.Errorf("/status: %+v; want kind test, %dx%d, fps_wanted 30, version %s", st, w, h, e2eVersion)
 		}
 
 		s := openStream(t, l.url("/stream.mjpg"))

@@ -48,6 +48,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// e2eVersion is stamped into the binary the e2e tests run, the way `make`
+// stamps git describe's, so the tests see it arrive in -version and /status.
+const e2eVersion = "0.0.0-e2e"
+
 // buildLancam runs `go build -o out .` with the toolchain of this test.
 func buildLancam(out string) error {
 	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -58,7 +62,7 @@ func buildLancam(out string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goCmd, "build", "-o", out, ".")
+	cmd := exec.CommandContext(ctx, goCmd, "build", "-ldflags=-X main.version="+e2eVersion, "-o", out, ".")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%v\n%s", err, b)
 	}

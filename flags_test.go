@@ -160,7 +160,7 @@ func TestRunVersion(t *testing.T) {
 		if code := run(args, &stdout, &stderr); code != 0 {
 			t.Errorf("run(%q) = %d, want 0; stderr: %s", args, code, stderr.String())
 		}
-		if got, want := stdout.String(), "lancam "+version+"\n"; got != want {
+		if got, want := stdout.String(), "lancam "+appVersion()+"\n"; got != want {
 			t.Errorf("run(%q) stdout = %q, want %q", args, got, want)
 		}
 		if stderr.Len() > 0 {

@@ -186,7 +186,7 @@ func TestLANAvahi(t *testing.T) {
 		t.Errorf("avahi resolved %+v, want 10.99.0.2:8080 named Schreibtisch Küche (id)", svc)
 	}
 	for _, kv := range []string{"name=Schreibtisch Küche", "path=/stream.mjpg", "snapshot=/snapshot.jpg",
-		"size=640x360", "fps=15", "auth=none", "version=" + version} {
+		"size=640x360", "fps=15", "auth=none", "version=" + e2eVersion} {
 		if !slices.Contains(svc.TXT, kv) {
 			t.Errorf("TXT %q lacks %q", svc.TXT, kv)
 		}

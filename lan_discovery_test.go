@@ -100,7 +100,7 @@ func TestLANDiscovery(t *testing.T) {
 		for _, p := range d.Peers {
 			j := slices.Index(ids, p.ID)
 			if p.Name != hosts[j] || p.Host != hosts[j]+".local" || p.Port != 8080 || len(p.Addrs) == 0 ||
-				p.Addrs[0] != fmt.Sprintf("10.99.0.%d", j+1) || p.Size != "640x360" || p.FPS != "15" || p.Auth != "none" || p.Version != version {
+				p.Addrs[0] != fmt.Sprintf("10.99.0.%d", j+1) || p.Size != "640x360" || p.FPS != "15" || p.Auth != "none" || p.Version != e2eVersion {
 				t.Errorf("%s lists %s as %+v", l.host, hosts[j], p)
 			}
 			if want := fmt.Sprintf("http://10.99.0.%d:8080/stream.mjpg", j+1); p.Stream != want {

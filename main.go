@@ -17,9 +17,6 @@ import (
 	"lancam/httpstream"
 )
 
-// version is reported by -version, /status and mDNS.
-const version = "0.1.0"
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -36,7 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if opts.showVersion {
-		fmt.Fprintln(stdout, "lancam", version)
+		fmt.Fprintln(stdout, "lancam", appVersion())
 		return 0
 	}
 	if opts.listCameras {

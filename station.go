@@ -35,13 +35,13 @@ func newStation(ctx context.Context, opts options, src camera.Source, log *slog.
 	if opts.password != "" {
 		auth = httpstream.NewBasicAuth(opts.user, opts.password)
 	}
-	st.lan = newLAN(lanConfig{ID: st.id, Name: st.name, Version: version, Disabled: opts.noMDNS, Auth: auth != nil,
+	st.lan = newLAN(lanConfig{ID: st.id, Name: st.name, Version: appVersion(), Disabled: opts.noMDNS, Auth: auth != nil,
 		SourceInfo: func() camera.SourceInfo { return st.hub.Source().Info() }, Logger: log})
 	if err := st.lan.Start(ctx); err != nil {
 		log.Warn("discovery: browsing failed", "err", err)
 	}
 	st.srv = httpstream.New(httpstream.Config{
-		Addr: opts.listen, Hub: st.hub, MaxClients: opts.maxClients, Version: version, Logger: log,
+		Addr: opts.listen, Hub: st.hub, MaxClients: opts.maxClients, Version: appVersion(), Logger: log,
 		Auth:    auth,
 		Cameras: st.cams.Cameras,
 		Peers:   func() any { return newPeersDoc(st.id, st.lan.Name(), !opts.noMDNS, st.lan.Peers()) },

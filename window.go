@@ -38,7 +38,7 @@ func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log 
 	name := displayName(opts)
 	flags := ui.Settings{Source: opts.source, Width: opts.width, Height: opts.height, FPS: opts.fps,
 		Quality: opts.quality, Listen: opts.listen, Name: name, Password: opts.password}
-	app := ui.New(ui.Config{Flags: flags, Overridden: opts.set, User: opts.user, Version: version, Logger: log})
+	app := ui.New(ui.Config{Flags: flags, Overridden: opts.set, User: opts.user, Version: appVersion(), Logger: log})
 	s := app.Settings()
 	run := opts
 	run.source, run.width, run.height, run.fps, run.quality, run.listen, run.name = s.Source, s.Width, s.Height, s.FPS, s.Quality, s.Listen, s.Name

@@ -5,6 +5,8 @@
 #   scripts/deps.sh run     build and run: compiler, TurboJPEG headers, ...
 #   scripts/deps.sh test    run + the tools the tests drive (ffmpeg, chromium, ...)
 #   scripts/deps.sh bench   same as test
+#   scripts/deps.sh package run + cross compilers, qemu-user and the .deb
+#                           checks' tools (make package, make package-test)
 #
 # Only missing packages are installed (apt-get update runs only then), so the
 # common case costs one dpkg-query call and prints nothing. Uses sudo when
@@ -35,11 +37,22 @@ test_pkgs=(ffmpeg "chromium|chromium-browser" fonts-dejavu-core libjpeg-turbo-pr
 	util-linux procps iproute2 avahi-daemon avahi-utils dbus
 	xvfb xauth libgl1-mesa-dri imagemagick x11-utils)
 
+# make package cross-compiles for the other two of amd64, arm64 and armhf
+# (gcc-<triplet> only recommends its libc6-dev-<arch>-cross); qemu-user runs
+# the foreign binaries in the package tests, desktop-file-validate checks
+# the menu entry, systemd-analyze the user unit, curl fetches a snapshot.
+package_pkgs=(qemu-user desktop-file-utils systemd binutils xz-utils)
+host_arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
+for a in amd64:x86-64-linux-gnu arm64:aarch64-linux-gnu armhf:arm-linux-gnueabihf; do
+	[[ ${a%%:*} == "$host_arch" ]] || package_pkgs+=("gcc-${a#*:}" "libc6-dev-${a%%:*}-cross")
+done
+
 case ${1:-} in
 run) pkgs=("${run_pkgs[@]}") ;;
-test | bench) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
+package) pkgs=("${run_pkgs[@]}" "${package_pkgs[@]}") ;;
+test | bench) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}" "${package_pkgs[@]}") ;;
 *)
-	echo "usage: $prog run|test|bench" >&2
+	echo "usage: $prog run|test|bench|package" >&2
 	exit 2
 	;;
 esac

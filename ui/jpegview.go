@@ -9,8 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
-
-	"lancam/camera/tjpeg"
 )
 
 // jpegView shows a stream of JPEG frames. Frames are decoded off the UI
@@ -25,8 +23,9 @@ type jpegView struct {
 
 	wantW, wantH atomic.Int32 // the widget's size in pixels, set by layout
 
+	dec frameDecoder // has its own lock, which is all Close needs
+
 	mu      sync.Mutex // serialises decode; guards the fields below
-	dec     *tjpeg.Decoder
 	bufs    [3]*image.RGBA
 	next    int
 	shown   uint64        // frames put on screen
@@ -73,26 +72,8 @@ func (v *jpegView) ShowFrame(jpeg []byte) error {
 func (v *jpegView) decode(jpeg []byte) (*image.RGBA, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.dec == nil {
-		d, err := tjpeg.NewDecoder()
-		if err != nil {
-			return nil, err
-		}
-		v.dec = d
-	}
 	start := time.Now()
-	h, err := tjpeg.DecodeHeader(jpeg)
-	if err != nil {
-		return nil, err
-	}
-	if h.Width > maxFrameSide || h.Height > maxFrameSide {
-		return nil, errTooLarge
-	}
-	w, hh := int(v.wantW.Load()), int(v.wantH.Load())
-	if w <= 0 || hh <= 0 {
-		w, hh = h.Width, h.Height
-	}
-	img, err := v.dec.DecodeRGBA(v.bufs[v.next], jpeg, tjpeg.ScaleFor(h.Width, h.Height, w, hh))
+	img, err := v.dec.decode(v.bufs[v.next], jpeg, int(v.wantW.Load()), int(v.wantH.Load()))
 	if img == nil {
 		return nil, err
 	}
@@ -119,14 +100,7 @@ func (v *jpegView) clear() {
 }
 
 // Close frees the decoder; the view must not be used afterwards.
-func (v *jpegView) Close() {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.dec != nil {
-		v.dec.Close()
-		v.dec = nil
-	}
-}
+func (v *jpegView) Close() { v.dec.Close() }
 
 type jpegViewRenderer struct {
 	v  *jpegView

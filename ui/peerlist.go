@@ -18,7 +18,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"lancam/camera/tjpeg"
 	"lancam/discovery"
 )
 
@@ -168,8 +167,7 @@ type thumbnails struct {
 	// requests counts snapshot requests, for tests and the log.
 	requests atomic.Uint64
 
-	decMu sync.Mutex // decoding does not hold up the list's reads of mu
-	dec   *tjpeg.Decoder
+	dec frameDecoder // locks on its own, so decoding does not hold up the list's reads of mu
 
 	mu       sync.Mutex
 	inflight map[string]bool
@@ -311,33 +309,12 @@ func (t *thumbnails) load(ctx context.Context, url, auth string) (image.Image, e
 
 // decode makes a fresh small image: the renderer may still hold the last.
 func (t *thumbnails) decode(jpeg []byte) (image.Image, error) {
-	h, err := tjpeg.DecodeHeader(jpeg)
-	if err != nil {
-		return nil, err
-	}
-	if h.Width > maxFrameSide || h.Height > maxFrameSide {
-		return nil, errTooLarge
-	}
-	t.decMu.Lock()
-	defer t.decMu.Unlock()
-	if t.dec == nil {
-		if t.dec, err = tjpeg.NewDecoder(); err != nil {
-			return nil, err
-		}
-	}
-	img, err := t.dec.DecodeRGBA(nil, jpeg, tjpeg.ScaleFor(h.Width, h.Height, 2*int(thumbSize.Width), 2*int(thumbSize.Height)))
+	img, err := t.dec.decode(nil, jpeg, 2*int(thumbSize.Width), 2*int(thumbSize.Height))
 	if img == nil {
-		return nil, err
+		return nil, err // not a nil *image.RGBA inside a non-nil image.Image
 	}
 	return img, nil
 }
 
 // close frees the decoder once no fetch runs.
-func (t *thumbnails) close() {
-	t.decMu.Lock()
-	defer t.decMu.Unlock()
-	if t.dec != nil {
-		t.dec.Close()
-		t.dec = nil
-	}
-}
+func (t *thumbnails) close() { t.dec.Close() }

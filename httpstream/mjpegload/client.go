@@ -27,23 +27,43 @@ func (w window) contains(t time.Time) bool { return !t.Before(w.start) && t.Befo
 type clientStats struct {
 	connected bool // got a 200 answer
 	dropped   bool // the stream ended before the run did
-	bad       int64
-	frames    int64 // whole JPEGs that arrived in the window
-	bytes     int64
-	noTS      int64 // window frames without X-Timestamp
-	hist      *histogram
-	err       error // first thing that went wrong, for the report
+	// hungUp is set when the client left on its own (ctx ended or
+	// maxFrames arrived): a View or Pool viewer that leaves before the
+	// answer has not failed, whereas a Run client without an answer by the
+	// end of the run still counts as refused.
+	hungUp bool
+	bad    int64
+	frames int64 // whole JPEGs that arrived in the window
+	bytes  int64
+	noTS   int64 // window frames without X-Timestamp
+	hist   *histogram
+	err    error // first thing that went wrong, for the report
 }
 
-// runClient reads one stream until ctx ends. It dials and writes the request
-// by hand and parses the answer with http.ReadResponse, which decodes chunked
-// bodies without the Transport's goroutines; JPEG bodies are read straight
-// from the socket into the part buffer.
-func runClient(ctx context.Context, t target, maxFrame int, w window) (st clientStats) {
+// clientOpts say what runClient counts and when it leaves by itself, so
+// that Run's measuring clients and View's (and a Pool's) viewers share one
+// read loop.
+type clientOpts struct {
+	maxFrame int
+	window   *window // frames outside it are checked but not counted; nil counts every frame
+	// delays records capture-to-arrival delays. Only Run reports them;
+	// churning viewers skip the 25 KB histogram each.
+	delays    bool
+	maxFrames int64          // hang up after this many counted frames; 0 reads until ctx ends
+	onConnect func()         // after a 200 answer, for a Pool's live counts
+	onFrame   func(size int) // after each counted frame, for a Pool's live counts
+}
+
+// runClient reads one stream until ctx ends (or o.maxFrames arrived). It
+// dials and writes the request by hand and parses the answer with
+// http.ReadResponse, which decodes chunked bodies without the Transport's
+// goroutines; JPEG bodies are read straight from the socket into the part
+// buffer.
+func runClient(ctx context.Context, t target, o clientOpts) (st clientStats) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", t.hostPort)
 	if err != nil {
-		st.err = err
+		st.err, st.hungUp = err, ctx.Err() != nil
 		return st
 	}
 	defer conn.Close()
@@ -53,13 +73,13 @@ func runClient(ctx context.Context, t target, maxFrame int, w window) (st client
 	req := "GET " + t.requestURI + " HTTP/1.1\r\nHost: " + t.host +
 		"\r\nUser-Agent: mjpegload\r\nAccept: multipart/x-mixed-replace, */*\r\n\r\n"
 	if _, err := io.WriteString(conn, req); err != nil {
-		st.err = err
+		st.err, st.hungUp = err, ctx.Err() != nil
 		return st
 	}
 	resp, err := http.ReadResponse(bufio.NewReaderSize(conn, connBufSize), nil)
 	if err != nil {
 		if ctx.Err() != nil {
-			err = errors.New("no answer before the run ended")
+			err, st.hungUp = errors.New("no answer before the run ended"), true
 		}
 		st.err = err
 		return st
@@ -71,19 +91,25 @@ func runClient(ctx context.Context, t target, maxFrame int, w window) (st client
 		return st
 	}
 	st.connected = true
+	if o.onConnect != nil {
+		o.onConnect()
+	}
 	boundary, err := boundaryOf(resp.Header.Get("Content-Type"))
 	if err != nil {
 		st.bad, st.err = 1, err
 		return st
 	}
 	pr := NewPartReader(resp.Body, boundary)
-	pr.SetMaxPart(maxFrame)
-	st.hist = new(histogram)
+	pr.SetMaxPart(o.maxFrame)
+	if o.delays {
+		st.hist = new(histogram)
+	}
 	for {
 		part, err := pr.Next()
 		now := time.Now()
 		if err != nil {
 			if ctx.Err() != nil {
+				st.hungUp = true
 				return st // the run is over: we hung up
 			}
 			st.dropped = true
@@ -102,15 +128,24 @@ func runClient(ctx context.Context, t target, maxFrame int, w window) (st client
 			}
 			continue
 		}
-		if !w.contains(now) {
+		if o.window != nil && !o.window.contains(now) {
 			continue
 		}
 		st.frames++
 		st.bytes += int64(len(part.Body))
-		if part.Timestamp.IsZero() {
-			st.noTS++
-		} else {
-			st.hist.record(now.Sub(part.Timestamp))
+		if o.onFrame != nil {
+			o.onFrame(len(part.Body))
+		}
+		if st.hist != nil {
+			if part.Timestamp.IsZero() {
+				st.noTS++
+			} else {
+				st.hist.record(now.Sub(part.Timestamp))
+			}
+		}
+		if o.maxFrames > 0 && st.frames >= o.maxFrames {
+			st.hungUp = true
+			return st // the deferred Close hangs up
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Package mjpegload is a load-test client for MJPEG-over-HTTP servers: it
 // parses multipart/x-mixed-replace streams, runs many concurrent stream
 // clients, checks every part is a whole JPEG and measures frame rate and
-// capture-to-arrival delay.
+// capture-to-arrival delay (Run). View runs a single viewer, and a Pool
+// keeps viewers connected while churning them, for leak soaks.
 package mjpegload
 
 import (

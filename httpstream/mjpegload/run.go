@@ -77,9 +77,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	defer cancel()
 
 	stats := make([]clientStats, cfg.Clients)
+	opts := clientOpts{maxFrame: cfg.MaxFrame, window: &w, delays: true}
 	var wg sync.WaitGroup
 	for i := range stats {
-		wg.Go(func() { stats[i] = runClient(runCtx, tgt, cfg.MaxFrame, w) })
+		wg.Go(func() { stats[i] = runClient(runCtx, tgt, opts) })
 	}
 
 	var srv serverSample

@@ -15,7 +15,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -23,16 +22,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"mime"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -103,6 +96,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "soak: %v\n", err)
 		return 2
 	}
+	// The pool is made first: it checks -url, a flag error (exit 2).
+	p, err := mjpegload.NewPool(ctx, mjpegload.PoolConfig{URL: o.base + "/stream.mjpg"})
+	if err != nil {
+		fmt.Fprintf(stderr, "soak: -url: %v\n", err)
+		return 2
+	}
+	defer p.Close()
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "soak: "+format+"\n", a...)
 	}
@@ -123,41 +123,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	p := newPool(ctx, o.base+"/stream.mjpg")
-	defer p.closeAll()
-	churn := func(until time.Time) error {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for time.Now().Before(until) {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-tick.C:
-			}
-			p.replace(o.churn)
-			if err := p.failed(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// steady waits until all viewers are connected and have had a frame, so
-	// a sample never catches a connection half set up.
+	churn := func(until time.Time) error { return p.Churn(ctx, o.churn, time.Second, until) }
+	// steady pauses the churn with every viewer connected and streaming, so
+	// that a sample never catches a connection half set up.
 	steady := func() error {
-		p.fill(o.viewers)
-		deadline := time.Now().Add(10 * time.Second)
-		for !p.allStreaming() {
-			if time.Now().After(deadline) {
-				return errors.New("viewers did not all receive a frame within 10 s")
-			}
-			time.Sleep(50 * time.Millisecond)
+		p.Fill(o.viewers)
+		if err := p.WaitStreaming(ctx, 10*time.Second); err != nil {
+			return err
 		}
 		// Let hung-up connections finish on the server side.
 		time.Sleep(500 * time.Millisecond)
-		return p.failed()
+		return p.Err()
 	}
 
-	p.fill(o.viewers)
+	p.Fill(o.viewers)
 	fail := func(err error) int {
 		logf("%v", err)
 		printTable(stdout, rows)
@@ -195,8 +174,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	last := rows[len(rows)-1]
-	connected, frames := p.totals()
-	p.closeAll()
+	p.Close()
+	total := p.Stats()
 
 	// The server notices hang-ups at once (it reads every stream
 	// connection), so a few seconds are plenty for it to settle.
@@ -216,7 +195,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	printTable(stdout, rows)
-	fmt.Fprintf(stdout, "\n%d viewer connections, %d frames received in %v\n", connected, frames, time.Since(start).Round(time.Second))
+	fmt.Fprintf(stdout, "\n%d viewer connections, %d frames (%.1f MB) received in %v\n",
+		total.Connected, total.Frames, float64(total.Bytes)/1e6, time.Since(start).Round(time.Second))
 
 	var bad []string
 	if float64(last.rssKB) > float64(first.rssKB)*(1+o.rssTol) {
@@ -289,133 +269,4 @@ func measure(o options) (sample, error) {
 	}
 	s.procFDs = len(ents)
 	return s, nil
-}
-
-// pool is the set of live viewers.
-type pool struct {
-	ctx       context.Context
-	url       string
-	mu        sync.Mutex
-	viewers   []*viewer
-	err       error // first viewer failure
-	connected atomic.Int64
-	frames    atomic.Int64
-	wg        sync.WaitGroup
-}
-
-// viewer is one stream connection.
-type viewer struct {
-	cancel    context.CancelFunc
-	streaming atomic.Bool // has received a frame
-}
-
-func newPool(ctx context.Context, url string) *pool { return &pool{ctx: ctx, url: url} }
-
-// fill connects viewers until there are n.
-func (p *pool) fill(n int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for len(p.viewers) < n {
-		p.viewers = append(p.viewers, p.start())
-	}
-}
-
-// replace hangs up k random viewers and connects k new ones.
-func (p *pool) replace(k int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for range k {
-		i := rand.IntN(len(p.viewers))
-		p.viewers[i].cancel()
-		p.viewers[i] = p.start()
-	}
-}
-
-// start connects one viewer; p.mu is held.
-func (p *pool) start() *viewer {
-	ctx, cancel := context.WithCancel(p.ctx)
-	v := &viewer{cancel: cancel}
-	p.wg.Go(func() {
-		err := p.watch(ctx, v)
-		if err != nil && ctx.Err() == nil {
-			p.mu.Lock()
-			if p.err == nil {
-				p.err = err
-			}
-			p.mu.Unlock()
-		}
-	})
-	return v
-}
-
-// watch reads the stream until ctx ends; an error before that is a failure.
-func (p *pool) watch(ctx context.Context, v *viewer) error {
-	u, err := url.Parse(p.url)
-	if err != nil {
-		return err
-	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", u.Host)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lancam-soak\r\n\r\n", u.RequestURI(), u.Host); err != nil {
-		return err
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("stream: %s", resp.Status)
-	}
-	p.connected.Add(1)
-	_, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if err != nil {
-		return err
-	}
-	pr := mjpegload.NewPartReader(resp.Body, params["boundary"])
-	for {
-		if _, err := pr.Next(); err != nil {
-			return fmt.Errorf("stream ended: %w", err)
-		}
-		p.frames.Add(1)
-		v.streaming.Store(true)
-	}
-}
-
-// allStreaming reports whether every current viewer has had a frame.
-func (p *pool) allStreaming() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, v := range p.viewers {
-		if !v.streaming.Load() {
-			return false
-		}
-	}
-	return true
-}
-
-// failed returns the first viewer failure.
-func (p *pool) failed() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
-
-// totals returns how many viewers connected and how many frames they read.
-func (p *pool) totals() (connected, frames int64) { return p.connected.Load(), p.frames.Load() }
-
-// closeAll hangs up every viewer and waits for their goroutines.
-func (p *pool) closeAll() {
-	p.mu.Lock()
-	for _, v := range p.viewers {
-		v.cancel()
-	}
-	p.viewers = nil
-	p.mu.Unlock()
-	p.wg.Wait()
 }
