@@ -8,9 +8,10 @@ import (
 	"lancam/camera/uvc"
 )
 
-// cameraList keeps the list of V4L2 cameras for /status (and later the
-// window's chooser) current without enumerating devices on every request:
-// it re-reads the list when a video node appears or disappears.
+// cameraList keeps the list of cameras (V4L2 devices, then Raspberry Pi
+// Camera Modules as "picam:N" entries) for /status and the window's
+// chooser current without enumerating devices on every request: it
+// re-reads the list when a video node appears or disappears.
 type cameraList struct {
 	log *slog.Logger
 
@@ -35,7 +36,7 @@ func (c *cameraList) List() []uvc.Camera {
 
 // Run refreshes the list now and on every hot-plug event until ctx ends.
 func (c *cameraList) Run(ctx context.Context) {
-	c.refresh()
+	c.refresh(ctx)
 	w := uvc.NewWatcher()
 	if err := w.Start(ctx); err != nil {
 		c.log.Warn("camera hot-plug watch unavailable; the camera list will not update", "err", err)
@@ -51,16 +52,17 @@ func (c *cameraList) Run(ctx context.Context) {
 				return
 			}
 			c.log.Info("camera node changed", "path", ev.Path, "op", ev.Op)
-			c.refresh()
+			c.refresh(ctx)
 		}
 	}
 }
 
-func (c *cameraList) refresh() {
+func (c *cameraList) refresh(ctx context.Context) {
 	list, err := uvc.List()
 	if err != nil {
 		c.log.Warn("listing cameras", "err", err)
 	}
+	list = append(list, picamChoices(ctx, c.log)...)
 	if list == nil {
 		list = []uvc.Camera{}
 	}

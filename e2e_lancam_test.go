@@ -33,15 +33,16 @@ type lancam struct {
 // end of the test, failing the test unless it then exits 0 in time.
 func startLancam(t *testing.T, args ...string) *lancam {
 	t.Helper()
-	return startLancamCmd(t, []string{lancamBin}, args...)
+	return startLancamCmd(t, []string{lancamBin}, nil, args...)
 }
 
 // startLancamCmd is startLancam for another lancam binary: argv is the
-// command that runs it (e.g. through qemu-user).
-func startLancamCmd(t *testing.T, argv []string, args ...string) *lancam {
+// command that runs it (e.g. through qemu-user); env is added to the test's
+// environment.
+func startLancamCmd(t *testing.T, argv, env []string, args ...string) *lancam {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
-		l := launchLancamCmd(t, argv, freeAddr(t), args...)
+		l := launchLancamCmd(t, argv, env, freeAddr(t), args...)
 		err := l.waitReady(readyTimeout)
 		if err == nil {
 			t.Cleanup(func() { l.stop(t, syscall.SIGTERM) })
@@ -60,11 +61,12 @@ func startLancamCmd(t *testing.T, argv []string, args ...string) *lancam {
 // killed at the end of the test if still running.
 func launchLancam(t *testing.T, addr string, args ...string) *lancam {
 	t.Helper()
-	return launchLancamCmd(t, []string{lancamBin}, addr, args...)
+	return launchLancamCmd(t, []string{lancamBin}, nil, addr, args...)
 }
 
-// launchLancamCmd is launchLancam for the lancam that argv runs.
-func launchLancamCmd(t *testing.T, argv []string, addr string, args ...string) *lancam {
+// launchLancamCmd is launchLancam for the lancam that argv runs, with env
+// added to the environment.
+func launchLancamCmd(t *testing.T, argv, env []string, addr string, args ...string) *lancam {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	l := &lancam{addr: addr, done: make(chan struct{})}
@@ -72,7 +74,7 @@ func launchLancamCmd(t *testing.T, argv []string, addr string, args ...string) *
 	// announce on the machine's real network (the netns tests cover mDNS).
 	argv = append(append(argv[:len(argv):len(argv)], "-headless", "-no-mdns", "-listen", addr), args...)
 	l.cmd = exec.CommandContext(ctx, argv[0], argv[1:]...)
-	l.cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+	l.cmd.Env = append(append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir()), env...)
 	l.cmd.Stdout, l.cmd.Stderr = &l.stdout, &l.stderr
 	l.cmd.WaitDelay = time.Second
 	if err := l.cmd.Start(); err != nil {

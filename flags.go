@@ -49,7 +49,7 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.SetOutput(io.Discard) // our caller prints the one-line error
 	fs.BoolVar(&o.headless, "headless", false, "run without a window: only the HTTP server")
 	fs.StringVar(&o.listen, "listen", ":8080", "HTTP address `host:port` to serve on")
-	fs.StringVar(&o.source, "source", "auto", "camera: auto (first camera, else test), /dev/videoN, test, or dir:PATH (loop a folder of JPEGs)")
+	fs.StringVar(&o.source, "source", "auto", "camera: auto (V4L2 camera, else Camera Module, else test), /dev/videoN, picam[:N] (Raspberry Pi Camera Module via rpicam-vid), exec:COMMAND (a command writing JPEGs to stdout), test, or dir:PATH (loop a folder of JPEGs)")
 	size := fs.String("size", "1280x720", "wanted picture size `WxH`")
 	fs.Float64Var(&o.fps, "fps", 30, "wanted frames per second")
 	fs.IntVar(&o.quality, "quality", 80, "JPEG quality 1-100 when lancam encodes")
@@ -94,7 +94,7 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	case !utf8.ValidString(o.name) || strings.ContainsFunc(o.name, unicode.IsControl):
 		return o, fmt.Errorf("-name %q: want printable UTF-8 text", o.name)
 	case o.source == "":
-		return o, fmt.Errorf("-source is empty: use auto, /dev/videoN, test or dir:PATH")
+		return o, fmt.Errorf("-source is empty: use auto, /dev/videoN, picam, exec:COMMAND, test or dir:PATH")
 	case o.user == "" || strings.Contains(o.user, ":") || !utf8.ValidString(o.user) || strings.ContainsFunc(o.user, unicode.IsControl):
 		return o, fmt.Errorf("-user %q: want a non-empty name without ':' or control characters", o.user)
 	}

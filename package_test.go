@@ -211,7 +211,7 @@ func checkRuns(t *testing.T, d debPackage, argv []string) {
 	if err != nil || string(out) != "lancam "+want+"\n" {
 		t.Errorf("%s -version: %v, %q; want %q", strings.Join(argv, " "), err, out, "lancam "+want)
 	}
-	l := startLancamCmd(t, argv, "-source", "test", "-size", "640x480", "-fps", "10")
+	l := startLancamCmd(t, argv, nil, "-source", "test", "-size", "640x480", "-fps", "10")
 	snap := filepath.Join(t.TempDir(), "snap.jpg")
 	if out, err := exec.Command("curl", "-sfS", "--max-time", "20", "-o", snap, l.url("/snapshot.jpg")).CombinedOutput(); err != nil {
 		t.Fatalf("curl %s: %v %s", l.url("/snapshot.jpg"), err, out)

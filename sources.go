@@ -5,26 +5,46 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"lancam/camera"
+	"lancam/camera/picam"
 	"lancam/camera/uvc"
 )
 
-// openSource turns -source into a camera.Source: a V4L2 device path, "auto"
-// (the first capture device that streams, else the test pattern), or one of
-// the synthetic sources camera.Open knows.
+// openSource turns -source into a camera.Source: a V4L2 device path, a
+// Raspberry Pi Camera Module ("picam", "picam:N"), a command
+// ("exec:COMMAND"), "auto" (the first V4L2 camera that streams, else the
+// first Camera Module, else the test pattern), or one of the synthetic
+// sources camera.Open knows.
 func openSource(ctx context.Context, o options, log *slog.Logger) (camera.Source, error) {
 	cam := uvc.Config{Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality, Logger: log}
+	if index, ok := picam.ParseSource(o.source); ok {
+		return openPicam(ctx, index, o, log)
+	}
 	switch {
 	case strings.HasPrefix(o.source, "/dev/"):
 		cam.Device = o.source
 		return uvc.New(cam)
+	case strings.HasPrefix(o.source, "exec:"):
+		argv, err := camera.ParseExecSpec(o.source)
+		if err != nil {
+			return nil, err
+		}
+		return camera.NewExecSource(camera.ExecConfig{Argv: argv, Width: o.width, Height: o.height,
+			FPS: o.fps, Quality: o.quality, Logger: log})
 	case o.source == "auto":
 		if path, ok := uvc.FirstStreaming(ctx, cam); ok {
 			log.Info("source auto: using camera", "device", path)
 			cam.Device = path
 			return uvc.New(cam)
+		}
+		if tools, err := picam.FindTools(); err == nil {
+			if list, err := tools.List(ctx); err == nil && len(list) > 0 {
+				log.Info("source auto: no V4L2 camera streams; using the Camera Module", "model", list[0].Model)
+				return newPicamSource(tools, list[0], o, log)
+			}
 		}
 		log.Info("source auto: no camera streams; using the test pattern")
 	}
@@ -33,18 +53,75 @@ func openSource(ctx context.Context, o options, log *slog.Logger) (camera.Source
 		FPS: o.fps, Quality: o.quality, Logger: log})
 }
 
-// printCameras is -list-cameras.
+// openPicam opens Camera Module index through rpicam-vid. Without the
+// tool the error says in one line what to install; a module that
+// rpicam-hello does not list is an error too (when rpicam-hello works).
+func openPicam(ctx context.Context, index int, o options, log *slog.Logger) (camera.Source, error) {
+	tools, err := picam.FindTools()
+	if err != nil {
+		return nil, err
+	}
+	c := picam.Camera{Index: index}
+	if list, err := tools.List(ctx); err != nil {
+		log.Warn("listing Camera Modules failed; trying the camera anyway", "err", err)
+	} else if index >= len(list) {
+		return nil, fmt.Errorf("no Camera Module %d: %s lists %d", index, filepath.Base(tools.Hello), len(list))
+	} else {
+		c = list[index]
+	}
+	return newPicamSource(tools, c, o, log)
+}
+
+// newPicamSource runs rpicam-vid for c with the size, rate and quality
+// asked for.
+func newPicamSource(tools picam.Tools, c picam.Camera, o options, log *slog.Logger) (camera.Source, error) {
+	argv, err := tools.Command(picam.CommandConfig{Camera: c.Index, Width: o.width, Height: o.height,
+		FPS: o.fps, Quality: o.quality})
+	if err != nil {
+		return nil, err
+	}
+	device := fmt.Sprintf("Camera Module %d", c.Index)
+	if c.Model != "" {
+		device = fmt.Sprintf("Camera Module %s (picam:%d)", c.Model, c.Index)
+	}
+	return camera.NewExecSource(camera.ExecConfig{Argv: argv, Kind: "picam", Device: device,
+		Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality, Logger: log})
+}
+
+// printCameras is -list-cameras: the V4L2 cameras, then the Camera Modules.
 func printCameras(out io.Writer) error {
 	list, err := uvc.List()
 	if err != nil {
 		return err
 	}
+	list = append(list, picamChoices(context.Background(), nil)...)
 	if len(list) == 0 {
-		fmt.Fprintln(out, "no V4L2 capture devices found")
+		fmt.Fprintln(out, "no cameras found (no V4L2 capture device, no Camera Module through rpicam-apps)")
 		return nil
 	}
 	for _, c := range list {
 		fmt.Fprintln(out, c.String())
 	}
 	return nil
+}
+
+// picamChoices lists the Camera Modules as camera-chooser entries ("picam:N"),
+// or none when rpicam-apps are missing or list nothing.
+func picamChoices(ctx context.Context, log *slog.Logger) []uvc.Camera {
+	tools, err := picam.FindTools()
+	if err != nil {
+		return nil
+	}
+	list, err := tools.List(ctx)
+	if err != nil {
+		if log != nil {
+			log.Warn("listing Camera Modules", "err", err)
+		}
+		return nil
+	}
+	out := make([]uvc.Camera, 0, len(list))
+	for _, c := range list {
+		out = append(out, picam.Chooser(c))
+	}
+	return out
 }

@@ -30,5 +30,5 @@ func Open(spec string, cfg OpenConfig) (Source, error) {
 		}
 		return NewDirSource(DirSourceConfig{Dir: dir, FPS: cfg.FPS})
 	}
-	return nil, fmt.Errorf("unknown source %q: use auto, /dev/videoN, test or dir:PATH", spec)
+	return nil, fmt.Errorf("unknown source %q: use auto, /dev/videoN, picam, exec:COMMAND, test or dir:PATH", spec)
 }

@@ -26,10 +26,7 @@ type runState struct {
 	poolCancel context.CancelFunc
 	poolDone   chan struct{}
 
-	ns       *camera.NoSignal
-	nsW, nsH int
-	nsFailed bool
-	nextNS   time.Time // when the next NO SIGNAL frame is due
+	ns camera.NoSignalPacer
 }
 
 // Run captures and publishes frames until ctx ends, then returns nil with
@@ -38,7 +35,8 @@ type runState struct {
 // a second while it is reopened with back-off (0.2 s doubling to 2 s), at
 // the same path or wherever a node with the same bus info reappears.
 func (s *Source) Run(ctx context.Context, publish func(*camera.Frame)) error {
-	r := &runState{s: s, ctx: ctx, publish: publish, encoded: make(chan *camera.Frame, 4)}
+	r := &runState{s: s, ctx: ctx, publish: publish, encoded: make(chan *camera.Frame, 4),
+		ns: camera.NoSignalPacer{Every: s.noSignalT, Device: s.cfg.Device, Quality: s.cfg.Quality}}
 	defer r.close()
 	s.signal.Store(false)
 	path, bus := s.cfg.Device, ""
@@ -55,7 +53,7 @@ func (s *Source) Run(ctx context.Context, publish func(*camera.Frame)) error {
 				s.log.Info("camera moved", "from", path, "to", p, "bus", bus)
 				path = p
 			}
-			r.idle(backoff)
+			r.ns.Wait(r.ctx, backoff, r.noSignalDue, r.encoded)
 			backoff = min(2*backoff, s.backoffHi)
 			continue
 		}
@@ -76,7 +74,7 @@ func (s *Source) Run(ctx context.Context, publish func(*camera.Frame)) error {
 			backoff = s.backoffLo
 			continue
 		}
-		r.idle(backoff) // opens but fails at once: do not spin
+		r.ns.Wait(r.ctx, backoff, r.noSignalDue, r.encoded) // opens but fails at once: do not spin
 		backoff = min(2*backoff, s.backoffHi)
 	}
 	s.signal.Store(false)
@@ -161,61 +159,26 @@ func (r *runState) emit(f *camera.Frame) bool {
 	r.lastSeq = f.Seq()
 	r.s.signal.Store(true) // before publish: a reader of the frame sees it online
 	r.publish(f)
-	r.nextNS = time.Time{} // the next outage shows NO SIGNAL at once
+	r.ns.Reset() // the next outage shows NO SIGNAL at once
 	return true
-}
-
-// idle waits d, publishing NO SIGNAL frames when due and discarding late
-// output of the encode pool from a stream that already ended.
-func (r *runState) idle(d time.Duration) {
-	done := time.NewTimer(d)
-	defer done.Stop()
-	for {
-		r.noSignalDue(time.Now())
-		next := time.NewTimer(max(time.Until(r.nextNS), time.Millisecond))
-		select {
-		case <-r.ctx.Done():
-		case <-done.C:
-		case <-r.encoded:
-			next.Stop()
-			continue
-		case <-next.C:
-			continue
-		}
-		next.Stop()
-		return
-	}
 }
 
 // noSignalDue publishes a NO SIGNAL frame if one is due at now, sized like
 // the last negotiated format so clients need not re-layout.
 func (r *runState) noSignalDue(now time.Time) {
-	if now.Before(r.nextNS) {
+	if !r.ns.Due(now) {
 		return
 	}
-	r.nextNS = now.Add(r.s.noSignalT)
 	w, h := r.s.cfg.Width, r.s.cfg.Height
 	if _, nw, nh, _ := r.s.Negotiated(); nw > 0 {
 		w, h = nw, nh
 	}
-	if r.ns == nil || r.nsW != w || r.nsH != h {
-		if r.ns != nil {
-			r.ns.Close()
-			r.ns = nil
-		}
-		ns, err := camera.NewNoSignal(w, h, r.s.cfg.Device, r.s.cfg.Quality)
-		if err != nil {
-			if !r.nsFailed {
-				r.s.log.Error("no NO SIGNAL frame", "err", err)
-				r.nsFailed = true
-			}
-			return
-		}
-		r.ns, r.nsW, r.nsH = ns, w, h
-	}
 	seq := r.seq.Add(1)
-	f, err := r.ns.Frame(now, seq)
+	f, err := r.ns.Frame(now, w, h, seq)
 	if err != nil {
+		r.s.log.Error("no NO SIGNAL frame", "err", err)
+	}
+	if f == nil {
 		return
 	}
 	r.lastSeq = seq
@@ -254,7 +217,5 @@ func (r *runState) close() {
 		r.poolCancel()
 		<-r.poolDone
 	}
-	if r.ns != nil {
-		r.ns.Close()
-	}
+	r.ns.Close()
 }
