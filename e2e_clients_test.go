@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -88,4 +89,40 @@ func httpGet(t *testing.T, url string) (*http.Response, []byte) {
 		t.Fatalf("GET %s: reading body: %v", url, err)
 	}
 	return resp, body
+}
+
+// probeResult is what ffprobe says of a stream: its video stream(s) and
+// the container format it detected.
+type probeResult struct {
+	Streams []struct {
+		CodecName string `json:"codec_name"`
+		Width     int    `json:"width"`
+		Height    int    `json:"height"`
+	} `json:"streams"`
+	Format struct {
+		FormatName string `json:"format_name"`
+	} `json:"format"`
+}
+
+// ffprobeStream runs ffprobe on url (extra goes before the URL, e.g.
+// "-f", "mpjpeg" to name the format) and fails the test unless it ran
+// without a word on stderr and found exactly one video stream.
+func ffprobeStream(t *testing.T, url string, extra ...string) probeResult {
+	t.Helper()
+	ffprobe := needTool(t, "ffprobe")
+	args := append([]string{"-v", "error"}, extra...)
+	args = append(args, "-select_streams", "v:0", "-show_entries",
+		"stream=codec_name,width,height:format=format_name", "-of", "json", url)
+	out, stderr, err := runTool(t, ffprobe, args...)
+	if err != nil || stderr != "" {
+		t.Fatalf("ffprobe: %v\nstderr: %s", err, stderr)
+	}
+	var probe probeResult
+	if err := json.Unmarshal([]byte(out), &probe); err != nil {
+		t.Fatalf("ffprobe output: %v\n%s", err, out)
+	}
+	if len(probe.Streams) != 1 {
+		t.Fatalf("ffprobe found %d video streams, want 1:\n%s", len(probe.Streams), out)
+	}
+	return probe
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,20 +27,11 @@ func fakePicamPath(t *testing.T) string {
 	return "PATH=" + dir + string(os.PathListSeparator) + os.Getenv("PATH")
 }
 
-// probeStream runs ffprobe on a stream URL and returns "codec WxH".
+// probeStream is ffprobeStream's verdict on url as "codec WxH".
 func probeStream(t *testing.T, url string) string {
 	t.Helper()
-	ffprobe := needTool(t, "ffprobe")
-	out, stderr, err := runTool(t, ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-		"stream=codec_name,width,height", "-of", "csv=p=0:s=x", "-read_intervals", "%+#3", url)
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v\n%s", url, err, stderr)
-	}
-	parts := strings.SplitN(strings.TrimSpace(out), "x", 2)
-	if len(parts) != 2 {
-		t.Fatalf("ffprobe printed %q", out)
-	}
-	return parts[0] + " " + parts[1]
+	s := ffprobeStream(t, url).Streams[0]
+	return fmt.Sprintf("%s %dx%d", s.CodecName, s.Width, s.Height)
 }
 
 // TestE2EExecSource: -source exec:COMMAND. The command runs only while

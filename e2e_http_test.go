@@ -37,33 +37,11 @@ func TestE2ETestPattern(t *testing.T) {
 	for _, forced := range []bool{false, true} {
 		t.Run(fmt.Sprintf("ffprobe/forced=%v", forced), func(t *testing.T) {
 			t.Parallel()
-			ffprobe := needTool(t, "ffprobe")
-			args := []string{"-v", "error"}
+			var extra []string
 			if forced {
-				args = append(args, "-f", "mpjpeg")
+				extra = []string{"-f", "mpjpeg"}
 			}
-			args = append(args, "-select_streams", "v:0", "-show_entries",
-				"stream=codec_name,width,height:format=format_name", "-of", "json", l.url("/stream.mjpg"))
-			out, stderr, err := runTool(t, ffprobe, args...)
-			if err != nil || stderr != "" {
-				t.Fatalf("ffprobe: %v\nstderr: %s", err, stderr)
-			}
-			var probe struct {
-				Streams []struct {
-					CodecName string `json:"codec_name"`
-					Width     int    `json:"width"`
-					Height    int    `json:"height"`
-				} `json:"streams"`
-				Format struct {
-					FormatName string `json:"format_name"`
-				} `json:"format"`
-			}
-			if err := json.Unmarshal([]byte(out), &probe); err != nil {
-				t.Fatalf("ffprobe output: %v\n%s", err, out)
-			}
-			if len(probe.Streams) != 1 {
-				t.Fatalf("ffprobe found %d video streams, want 1:\n%s", len(probe.Streams), out)
-			}
+			probe := ffprobeStream(t, l.url("/stream.mjpg"), extra...)
 			if s := probe.Streams[0]; s.CodecName != "mjpeg" || s.Width != w || s.Height != h {
 				t.Errorf("ffprobe: codec %s %dx%d, want mjpeg %dx%d", s.CodecName, s.Width, s.Height, w, h)
 			}

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/tinywindow"
 )
 
 // The server's limits this test holds lancam to (httpstream/run.go and
@@ -265,17 +267,7 @@ type nonReader struct {
 // server's writes block after a few frames instead of filling megabytes of
 // socket buffers first.
 func dialNonReader(ctx context.Context, addr string) nonReader {
-	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-		if err != nil {
-			return err
-		}
-		return serr
-	}}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := tinywindow.Dial(ctx, addr)
 	if err != nil {
 		return nonReader{err: err}
 	}

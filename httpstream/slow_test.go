@@ -2,6 +2,7 @@ package httpstream
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,9 +11,10 @@ import (
 	"runtime"
 	"strconv"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/tinywindow"
 )
 
 // TestSlowClient: a viewer that never reads must not slow down the others,
@@ -101,17 +103,7 @@ func TestSlowClient(t *testing.T) {
 // that never reads stalls the sender after little data.
 func dialTinyWindow(t testing.TB, addr string) net.Conn {
 	t.Helper()
-	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-		if err != nil {
-			return err
-		}
-		return serr
-	}}
-	conn, err := d.Dial("tcp", addr)
+	conn, err := tinywindow.Dial(context.Background(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}
