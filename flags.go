@@ -26,7 +26,8 @@ const maxNameBytes = 200
 type options struct {
 	headless    bool
 	listen      string
-	source      string
+	source      string    // the first camera's spec (the window's chooser drives it)
+	cams        []camSpec // every -source, named; one entry at least
 	width       int
 	height      int
 	fps         float64
@@ -49,7 +50,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.SetOutput(io.Discard) // our caller prints the one-line error
 	fs.BoolVar(&o.headless, "headless", false, "run without a window: only the HTTP server")
 	fs.StringVar(&o.listen, "listen", ":8080", "HTTP address `host:port` to serve on")
-	fs.StringVar(&o.source, "source", "auto", "camera: auto (V4L2 camera, else Camera Module, else test), /dev/videoN, picam[:N] (Raspberry Pi Camera Module via rpicam-vid), exec:COMMAND (a command writing JPEGs to stdout), test, or dir:PATH (loop a folder of JPEGs)")
+	sources := &sourceFlag{list: []camSpec{{spec: "auto"}}}
+	fs.Var(sources, "source", "camera: auto (V4L2 camera, else Camera Module, else test), all (every camera), /dev/videoN, picam[:N] (Raspberry Pi Camera Module via rpicam-vid), exec:COMMAND (a command writing JPEGs to stdout), test, or dir:PATH (loop a folder of JPEGs). Give it once per camera to serve several, each as NAME=SPEC or SPEC; the first keeps /stream.mjpg, the others get /cam/NAME/stream.mjpg (default auto)")
 	size := fs.String("size", "1280x720", "wanted picture size `WxH`")
 	fs.Float64Var(&o.fps, "fps", 30, "wanted frames per second")
 	fs.IntVar(&o.quality, "quality", 80, "JPEG quality 1-100 when lancam encodes")
@@ -73,6 +75,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	o.cams = nameCameras(sources.list)
+	o.source = o.cams[0].spec
 	var err error
 	if o.width, o.height, err = parseSize(*size); err != nil {
 		return o, err
@@ -93,8 +97,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 		return o, fmt.Errorf("-name is %d bytes long: at most %d", len(o.name), maxNameBytes)
 	case !utf8.ValidString(o.name) || strings.ContainsFunc(o.name, unicode.IsControl):
 		return o, fmt.Errorf("-name %q: want printable UTF-8 text", o.name)
-	case o.source == "":
-		return o, fmt.Errorf("-source is empty: use auto, /dev/videoN, picam, exec:COMMAND, test or dir:PATH")
+	case checkCamSpecs(sources.list) != nil:
+		return o, checkCamSpecs(sources.list)
 	case o.user == "" || strings.Contains(o.user, ":") || !utf8.ValidString(o.user) || strings.ContainsFunc(o.user, unicode.IsControl):
 		return o, fmt.Errorf("-user %q: want a non-empty name without ':' or control characters", o.user)
 	}

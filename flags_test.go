@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,6 +56,15 @@ func TestRunBadFlags(t *testing.T) {
 		{"listen port negative", []string{"-listen", ":-1"}, "-listen"},
 		{"max-clients zero", []string{"-max-clients", "0"}, "-max-clients"},
 		{"max-clients negative", []string{"-max-clients", "-3"}, "-max-clients"},
+		{"camera name with capitals", []string{"-source", "Front=test"}, "Front"},
+		{"camera name too long", []string{"-source", strings.Repeat("a", 33) + "=test"}, "camera name"},
+		{"camera name without camera", []string{"-source", "front="}, "front="},
+		{"two cameras, one name", []string{"-source", "a=test", "-source", "a=dir:/x"}, `"a"`},
+		{"all with another camera", []string{"-source", "all", "-source", "test"}, "all"},
+		{"auto with another camera", []string{"-source", "test", "-source", "auto"}, "auto"},
+		{"too many cameras", slices.Repeat([]string{"-source", "test"}, 9), "at most 8"},
+		{"second camera unknown", []string{"-headless", "-source", "test", "-source", "bogus"}, "bogus"},
+		{"second camera's folder missing", []string{"-headless", "-source", "test", "-source", "dir:/nonexistent"}, "/nonexistent"},
 		{"source unknown", []string{"-source", "bogus"}, "bogus"},
 		{"source empty", []string{"-source", ""}, "-source"},
 		{"source dir without path", []string{"-source", "dir:"}, "dir:"},
@@ -201,7 +211,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseFlags(nil): %v", err)
 	}
-	want := options{listen: ":8080", source: "auto", width: 1280, height: 720, fps: 30, quality: 80, maxClients: 100,
+	want := options{listen: ":8080", source: "auto", cams: []camSpec{{name: "auto", spec: "auto"}}, width: 1280, height: 720, fps: 30, quality: 80, maxClients: 100,
 		user: "lancam", set: map[string]bool{}}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("defaults = %+v, want %+v", o, want)
@@ -213,7 +223,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 		if err != nil {
 			t.Fatalf("-size %s: %v", size, err)
 		}
-		want := options{headless: true, listen: "127.0.0.1:0", source: "dir:/x", width: 640, height: 360,
+		want := options{headless: true, listen: "127.0.0.1:0", source: "dir:/x", cams: []camSpec{{name: "x", spec: "dir:/x"}}, width: 640, height: 360,
 			fps: 12.5, quality: 100, maxClients: 1, user: "lancam", set: map[string]bool{"headless": true, "listen": true, "size": true,
 				"fps": true, "quality": true, "max-clients": true, "source": true}}
 		if !reflect.DeepEqual(o, want) {
@@ -227,5 +237,34 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCameraNames: -source NAME=SPEC names a camera; other cameras are
+// named after their source, made unique, and specs with '=' or ':' in
+// them stay whole.
+func TestCameraNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want []camSpec
+	}{
+		{[]string{"-source", "/dev/video2"}, []camSpec{{name: "video2", spec: "/dev/video2"}}},
+		{[]string{"-source", "test", "-source", "dir:/home/pi/Garden Frames/"}, []camSpec{{name: "test", spec: "test"}, {name: "garden-frames", spec: "dir:/home/pi/Garden Frames/"}}},
+		{[]string{"-source", "front=picam:1", "-source", "picam:1"}, []camSpec{{name: "front", spec: "picam:1", named: true}, {name: "picam1", spec: "picam:1"}}},
+		{[]string{"-source", "test", "-source", "test", "-source", "test-2=test"}, []camSpec{{name: "test", spec: "test"}, {name: "test-3", spec: "test"}, {name: "test-2", spec: "test", named: true}}},
+		{[]string{"-source", "exec:ffmpeg -i x=y -f mjpeg -"}, []camSpec{{name: "exec", spec: "exec:ffmpeg -i x=y -f mjpeg -"}}},
+		{[]string{"-source", "dir:/a=b"}, []camSpec{{name: "a-b", spec: "dir:/a=b"}}},
+		{[]string{"-source", "all"}, []camSpec{{name: "all", spec: "all"}}},
+	}
+	for _, tc := range tests {
+		o, err := parseFlags(tc.args, &bytes.Buffer{})
+		if err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if !reflect.DeepEqual(o.cams, tc.want) || o.source != tc.want[0].spec {
+			t.Errorf("%q: cameras %+v (source %q), want %+v", tc.args, o.cams, o.source, tc.want)
+		}
 	}
 }

@@ -26,21 +26,7 @@ func loadInstallID(configDir string) (string, error) {
 	if id, err := readInstallID(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return id, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
-	var b [8]byte
-	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".id-*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.WriteString(hex.EncodeToString(b[:]) + "\n")
-	if cerr := tmp.Close(); werr != nil || cerr != nil {
-		return "", errors.Join(werr, cerr)
-	}
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+	if _, err := createOrRead(path, randomID()); err != nil {
 		return "", err
 	}
 	return readInstallID(path)
@@ -60,4 +46,13 @@ func readInstallID(path string) (string, error) {
 		return "", fmt.Errorf("%s: not a lancam id (delete the file to make a new one)", path)
 	}
 	return id, nil
+}
+
+// randomID is a new installation id, or the fallback when the id file
+// cannot be read or written: this run is still discoverable, just not
+// recognisable after a restart.
+func randomID() string {
+	var b [8]byte
+	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
+	return hex.EncodeToString(b[:])
 }

@@ -2,47 +2,74 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 
 	"lancam/camera"
 	"lancam/discovery"
+	"lancam/httpstream"
 )
+
+// lanCamera is one camera as the LAN sees it: its own _lancam._tcp
+// instance, id and TXT record.
+type lanCamera struct {
+	Name       string // the camera's path name (/cam/NAME/), TXT cam when there are several
+	Paths      httpstream.FeedPaths
+	SourceInfo func() camera.SourceInfo // the camera now streaming, for TXT size and fps
+}
 
 // lanConfig configures lan.
 type lanConfig struct {
-	ID, Name, Version string
-	Disabled          bool                     // -no-mdns
-	Auth              bool                     // a password is asked for: TXT auth=basic
-	SourceInfo        func() camera.SourceInfo // the camera now streaming, for TXT size and fps
-	Logger            *slog.Logger
+	Identity *installIdentity
+	Name     string // the display name (-name or the hostname)
+	Version  string
+	Disabled bool // -no-mdns
+	Auth     bool // a password is asked for: TXT auth=basic
+	Cameras  []lanCamera
+	// Port is the port -listen asks for, which the ids depend on before
+	// the server runs (0: not known yet).
+	Port   int
+	Logger *slog.Logger
 }
 
 // lan is lancam's presence on the LAN: the browser runs for the whole
-// process (the GUI lists peers whether or not we stream), the announcer only
-// while the HTTP server is on.
+// process (the GUI lists peers whether or not we stream), each camera's
+// announcer only while the HTTP server is on and the camera is not
+// switched off.
 type lan struct {
 	cfg     lanConfig
 	log     *slog.Logger
+	ident   *installIdentity
 	browser *discovery.Browser
 
-	mu        sync.Mutex
-	name      string // display name; the GUI's settings may change it
-	auth      bool   // TXT auth=basic; the GUI's password setting may change it
-	port      int    // announced port, 0 while not announcing
-	announcer *discovery.Announcer
+	mu         sync.Mutex
+	name       string // display name; the GUI's settings may change it
+	auth       bool   // TXT auth=basic; the GUI's password setting may change it
+	port       int    // the port announced, or last announced, or asked for
+	announcing bool
+	place      announcePlace                   // where the cameras are announced, while announcing
+	off        map[string]bool                 // cameras switched off in the window
+	retired    []string                        // ids we announced before taking new ones
+	announcers map[string]*discovery.Announcer // by camera name
+}
+
+// announcePlace is what Announce worked out from the listen address.
+type announcePlace struct {
+	ctx    context.Context
+	ifaces []net.Interface
+	proxy  *discovery.ProxyAddr
 }
 
 // newLAN prepares discovery; nothing goes on the network before Start.
 func newLAN(cfg lanConfig) *lan {
-	l := &lan{cfg: cfg, log: cfg.Logger, name: cfg.Name, auth: cfg.Auth}
+	l := &lan{cfg: cfg, log: cfg.Logger, ident: cfg.Identity, name: cfg.Name, auth: cfg.Auth, port: cfg.Port,
+		off: map[string]bool{}, announcers: map[string]*discovery.Announcer{}}
 	if !cfg.Disabled {
-		l.browser = discovery.NewBrowser(discovery.BrowserConfig{SelfID: cfg.ID, Logger: cfg.Logger})
+		l.browser = discovery.NewBrowser(discovery.BrowserConfig{IsSelf: l.isSelf, Seen: l.seen, Logger: cfg.Logger})
 	}
 	return l
 }
@@ -55,8 +82,9 @@ func (l *lan) Start(ctx context.Context) error {
 	return l.browser.Start(ctx)
 }
 
-// Announce registers this instance for the server listening on addr; a
-// failure is logged and leaves the stream working without discovery.
+// Announce registers every camera that is on for the server listening on
+// addr; a failure is logged and leaves the streams working without
+// discovery.
 func (l *lan) Announce(ctx context.Context, addr string) {
 	if l.cfg.Disabled {
 		return
@@ -71,45 +99,86 @@ func (l *lan) Announce(ctx context.Context, addr string) {
 	if ip == nil {
 		ip = net.IPv6unspecified
 	}
-	tcp := &net.TCPAddr{IP: ip, Port: port}
-	if tcp.IP.IsLoopback() {
+	if ip.IsLoopback() {
 		l.log.Info("discovery: listening on loopback only, not announcing on the LAN")
 		return
 	}
-	cfg := discovery.AnnouncerConfig{Info: l.info(tcp.Port), Logger: l.log, Refresh: func() discovery.Info { return l.info(tcp.Port) }}
-	if !tcp.IP.IsUnspecified() {
+	place := announcePlace{ctx: ctx}
+	if !ip.IsUnspecified() {
 		// Bound to one address: announce only that address, on its interface,
 		// so nobody is sent to an address we do not answer on.
-		ifc, err := interfaceWith(tcp.IP)
+		ifc, err := interfaceWith(ip)
 		if err != nil {
 			l.log.Warn("discovery: not announcing", "err", err)
 			return
 		}
 		hostname, _ := os.Hostname()
-		cfg.Ifaces = []net.Interface{*ifc}
-		cfg.Proxy = &discovery.ProxyAddr{Host: hostname, IPs: []string{tcp.IP.String()}}
+		place.ifaces = []net.Interface{*ifc}
+		place.proxy = &discovery.ProxyAddr{Host: hostname, IPs: []string{ip.String()}}
 	}
-	a := discovery.NewAnnouncer(cfg)
-	if err := a.Start(ctx); err != nil {
-		l.log.Warn("discovery: announcing failed; the stream works, but other devices must be given its address", "err", err)
+	l.mu.Lock()
+	l.port, l.announcing, l.place = port, true, place
+	l.mu.Unlock()
+	for i := range l.cfg.Cameras {
+		l.startCamera(i)
+	}
+}
+
+// startCamera announces camera i unless it is off or already announced.
+func (l *lan) startCamera(i int) {
+	cam := l.cfg.Cameras[i]
+	l.mu.Lock()
+	if !l.announcing || l.off[cam.Name] || l.announcers[cam.Name] != nil {
+		l.mu.Unlock()
+		return
+	}
+	place, port := l.place, l.port
+	l.mu.Unlock()
+	a := discovery.NewAnnouncer(discovery.AnnouncerConfig{Info: l.info(i, port), Logger: l.log,
+		Ifaces: place.ifaces, Proxy: place.proxy, Refresh: func() discovery.Info { return l.info(i, port) }})
+	if err := a.Start(place.ctx); err != nil {
+		l.log.Warn("discovery: announcing failed; the stream works, but other devices must be given its address",
+			"camera", cam.Name, "err", err)
 		return
 	}
 	l.mu.Lock()
-	l.announcer, l.port = a, tcp.Port
+	if l.announcing && !l.off[cam.Name] && l.announcers[cam.Name] == nil {
+		l.announcers[cam.Name], a = a, nil
+	}
 	l.mu.Unlock()
+	if a != nil { // withdrawn or switched off meanwhile
+		a.Close()
+	}
+}
+
+// SetCameraOn announces or withdraws one camera (the window's per-camera
+// switch); the setting outlives Withdraw/Announce.
+func (l *lan) SetCameraOn(name string, on bool) {
+	l.mu.Lock()
+	l.off[name] = !on
+	a := l.announcers[name]
+	if !on {
+		delete(l.announcers, name)
+	}
+	l.mu.Unlock()
+	if !on && a != nil {
+		a.Close()
+	}
+	if on {
+		for i, c := range l.cfg.Cameras {
+			if c.Name == name {
+				l.startCamera(i)
+			}
+		}
+	}
 }
 
 // SetName changes the display name, re-announcing when announced.
 func (l *lan) SetName(name string) {
 	l.mu.Lock()
 	l.name = name
-	a, port := l.announcer, l.port
 	l.mu.Unlock()
-	if a != nil {
-		if err := a.Update(l.info(port)); err != nil {
-			l.log.Warn("discovery: re-announcing with the new name failed", "err", err)
-		}
-	}
+	l.refresh("the new name")
 }
 
 // SetAuth says whether the server asks for a password, re-announcing when
@@ -118,11 +187,26 @@ func (l *lan) SetAuth(on bool) {
 	l.mu.Lock()
 	changed := l.auth != on
 	l.auth = on
-	a, port := l.announcer, l.port
 	l.mu.Unlock()
-	if a != nil && changed {
-		if err := a.Update(l.info(port)); err != nil {
-			l.log.Warn("discovery: re-announcing with the new password setting failed", "err", err)
+	if changed {
+		l.refresh("the new password setting")
+	}
+}
+
+// refresh pushes every announced camera's current Info.
+func (l *lan) refresh(why string) {
+	l.mu.Lock()
+	port := l.port
+	var todo []func() error
+	for i, c := range l.cfg.Cameras {
+		if a := l.announcers[c.Name]; a != nil {
+			todo = append(todo, func() error { return a.Update(l.info(i, port)) })
+		}
+	}
+	l.mu.Unlock()
+	for _, update := range todo {
+		if err := update(); err != nil {
+			l.log.Warn("discovery: re-announcing with "+why+" failed", "err", err)
 		}
 	}
 }
@@ -143,13 +227,13 @@ func (l *lan) Events() <-chan discovery.Event {
 	return l.browser.Events()
 }
 
-// Withdraw sends the goodbye; the server is about to stop.
+// Withdraw sends every camera's goodbye; the server is about to stop.
 func (l *lan) Withdraw() {
 	l.mu.Lock()
-	a := l.announcer
-	l.announcer, l.port = nil, 0
+	list := l.announcers
+	l.announcers, l.announcing, l.place = map[string]*discovery.Announcer{}, false, announcePlace{}
 	l.mu.Unlock()
-	if a != nil {
+	for _, a := range list {
 		a.Close()
 	}
 }
@@ -162,7 +246,7 @@ func (l *lan) Close() {
 	}
 }
 
-// Peers returns the other lancams now visible, sorted by name.
+// Peers returns the other lancams' cameras now visible, sorted by name.
 func (l *lan) Peers() []discovery.Peer {
 	if l.browser == nil {
 		return nil
@@ -170,10 +254,36 @@ func (l *lan) Peers() []discovery.Peer {
 	return l.browser.Peers()
 }
 
-// info describes the running camera for the TXT record: the size and rate
-// the device agreed to, once known, else what was asked for.
-func (l *lan) info(port int) discovery.Info {
-	si := l.cfg.SourceInfo()
+// CameraID is camera i's id on the LAN, for the port announced (or asked for).
+func (l *lan) CameraID(i int) string {
+	l.mu.Lock()
+	port := l.port
+	l.mu.Unlock()
+	return l.ident.CameraID(port, i, l.cfg.Cameras[i].Name)
+}
+
+// Title is camera i's display name: the name alone for a single camera,
+// else the name and the camera's, so that a list of every camera on the
+// LAN tells them apart.
+func (l *lan) Title(i int) string {
+	l.mu.Lock()
+	name := l.name
+	l.mu.Unlock()
+	return cameraTitle(name, l.cfg.Cameras[i].Name, len(l.cfg.Cameras))
+}
+
+func cameraTitle(name, cam string, n int) string {
+	if n <= 1 {
+		return name
+	}
+	return name + " " + cam
+}
+
+// info describes camera i for its TXT record: the size and rate the
+// device agreed to, once known, else what was asked for.
+func (l *lan) info(i, port int) discovery.Info {
+	cam := l.cfg.Cameras[i]
+	si := cam.SourceInfo()
 	fps := si.FPS
 	if si.DeviceFPS > 0 {
 		fps = si.DeviceFPS
@@ -184,8 +294,68 @@ func (l *lan) info(port int) discovery.Info {
 		auth = "basic"
 	}
 	l.mu.Unlock()
-	return discovery.Info{ID: l.cfg.ID, Name: name, Version: l.cfg.Version, Port: port,
-		Width: si.Width, Height: si.Height, FPS: fps, Auth: auth}
+	in := discovery.Info{ID: l.ident.CameraID(port, i, cam.Name), Name: cameraTitle(name, cam.Name, len(l.cfg.Cameras)),
+		Version: l.cfg.Version, Port: port, Width: si.Width, Height: si.Height, FPS: fps, Auth: auth,
+		Path: cam.Paths.Stream, Snapshot: cam.Paths.Snapshot}
+	if len(l.cfg.Cameras) > 1 {
+		in.Camera = cam.Name
+	}
+	return in
+}
+
+// ownIDs are the ids our cameras announce now.
+func (l *lan) ownIDs() (ids []string, port int) {
+	l.mu.Lock()
+	port = l.port
+	l.mu.Unlock()
+	for i, c := range l.cfg.Cameras {
+		ids = append(ids, l.ident.CameraID(port, i, c.Name))
+	}
+	return ids, port
+}
+
+// isSelf says whether an answer is one of our own cameras: one of our ids,
+// from our port, at an address of this machine. An answer with our id but
+// from elsewhere is a copy of this installation (seen handles it).
+// Our retired ids count too: answers with them may still be on their way.
+func (l *lan) isSelf(p discovery.Peer) bool {
+	ids, port := l.ownIDs()
+	l.mu.Lock()
+	retired := slices.Contains(l.retired, p.ID)
+	l.mu.Unlock()
+	return (retired || slices.Contains(ids, p.ID)) && p.Port == port && hasLocalAddr(p.Addrs)
+}
+
+// seen notices another machine (or another lancam on this one) announcing
+// one of our ids: the id files were copied, e.g. SD cards cloned with their
+// machine id. Each copy that notices takes a fresh id, so the cameras
+// become distinct without anyone doing anything.
+func (l *lan) seen(p discovery.Peer) {
+	ids, _ := l.ownIDs()
+	if !slices.Contains(ids, p.ID) {
+		return
+	}
+	l.log.Warn("discovery: another lancam announces our id (copied config or cloned SD card); taking a new id",
+		"id", p.ID, "other", p.URL(), "other_host", p.Host)
+	l.mu.Lock()
+	l.retired = append(l.retired, ids...)
+	l.mu.Unlock()
+	l.ident.Renew()
+	l.refresh("a new id")
+}
+
+// hasLocalAddr says whether any of addrs belongs to this machine.
+func hasLocalAddr(addrs []net.IP) bool {
+	local, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range local {
+		if n, ok := a.(*net.IPNet); ok && slices.ContainsFunc(addrs, n.IP.Equal) {
+			return true
+		}
+	}
+	return false
 }
 
 // interfaceWith finds the interface that carries ip.
@@ -203,12 +373,4 @@ func interfaceWith(ip net.IP) (*net.Interface, error) {
 		}
 	}
 	return nil, &net.AddrError{Err: "no interface has this address", Addr: ip.String()}
-}
-
-// randomID is the fallback when the id file cannot be read or written: this
-// run is still discoverable, just not recognisable after a restart.
-func randomID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

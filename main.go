@@ -57,23 +57,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runHeadless serves until SIGINT/SIGTERM: lancam -headless, and the
 // window-less build.
 func runHeadless(ctx context.Context, opts options, stdout, stderr io.Writer, log *slog.Logger) int {
-	src, err := openSource(ctx, opts, log)
+	srcs, err := openCameras(ctx, opts, log)
 	if err != nil {
-		fmt.Fprintf(stderr, "lancam: -source %q: %v\n", opts.source, err)
+		fmt.Fprintf(stderr, "lancam: %v\n", err)
 		return 2
 	}
-	st := newStation(ctx, opts, src, log)
+	st := newStation(ctx, opts, srcs, log)
 	defer st.Close()
 	if err := st.srv.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "lancam: %v\n", err)
 		return 1
 	}
 	st.lan.Announce(ctx, st.srv.Addr())
-	info := src.Info()
-	log.Info("lancam streaming", "source", info.Kind, "device", info.Device,
-		"size", fmt.Sprintf("%dx%d", info.Width, info.Height), "fps", info.FPS, "listen", st.srv.Addr())
+	for i, s := range srcs {
+		info := s.src.Info()
+		log.Info("lancam streaming", "camera", s.name, "source", info.Kind, "device", info.Device,
+			"size", fmt.Sprintf("%dx%d", info.Width, info.Height), "fps", info.FPS, "listen", st.srv.Addr(),
+			"stream", httpstream.PathsOf(s.name, i == 0).Stream)
+	}
 	for _, u := range httpstream.PageURLs(st.srv.Addr()) {
 		fmt.Fprintf(stdout, "lancam: open %s  (stream: %sstream.mjpg)\n", u, u)
+	}
+	if urls := httpstream.PageURLs(st.srv.Addr()); len(srcs) > 1 && len(urls) > 0 {
+		for _, s := range srcs[1:] {
+			u := strings.TrimSuffix(urls[0], "/") + httpstream.PathsOf(s.name, false).Page
+			fmt.Fprintf(stdout, "lancam: camera %s: open %s  (stream: %sstream.mjpg)\n", s.name, u, u)
+		}
 	}
 	<-ctx.Done()
 	log.Info("stopping")
@@ -82,20 +91,6 @@ func runHeadless(ctx context.Context, opts options, stdout, stderr io.Writer, lo
 		log.Warn("stop", "err", err)
 	}
 	return 0
-}
-
-// identity gives this installation's id and display name. An unreadable id
-// file costs only recognisability across restarts, so it is a warning.
-func identity(opts options, log *slog.Logger) (id, name string) {
-	dir, err := os.UserConfigDir()
-	if err == nil {
-		id, err = loadInstallID(dir)
-	}
-	if err != nil {
-		id = randomID()
-		log.Warn("discovery: no stable id, using one for this run only", "err", err)
-	}
-	return id, displayName(opts)
 }
 
 // displayName is -name, else the hostname.

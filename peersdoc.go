@@ -16,12 +16,26 @@ type peersDoc struct {
 }
 
 type selfDoc struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID      string       `json:"id"` // the first camera's
+	Name    string       `json:"name"`
+	Cameras []selfCamera `json:"cameras"`
+}
+
+// selfCamera is one camera this lancam serves.
+type selfCamera struct {
+	Name     string `json:"name"` // its path name: /cam/NAME/
+	Title    string `json:"title"`
+	ID       string `json:"id"`
+	Page     string `json:"page"`
+	Stream   string `json:"stream"`
+	Snapshot string `json:"snapshot"`
+	On       bool   `json:"on"`
 }
 
 type peerDoc struct {
+	Key      string    `json:"key"` // unique in the list, unlike id while copies of an installation sort themselves out
 	ID       string    `json:"id"`
+	Camera   string    `json:"camera"` // the camera's name on a lancam serving several, else ""
 	Name     string    `json:"name"`
 	Instance string    `json:"instance"`
 	Host     string    `json:"host"`
@@ -38,8 +52,8 @@ type peerDoc struct {
 }
 
 // newPeersDoc builds the document from a browser snapshot.
-func newPeersDoc(id, name string, mdns bool, peers []discovery.Peer) peersDoc {
-	d := peersDoc{Self: selfDoc{ID: id, Name: name}, MDNS: mdns, Peers: make([]peerDoc, 0, len(peers))}
+func newPeersDoc(self selfDoc, mdns bool, peers []discovery.Peer) peersDoc {
+	d := peersDoc{Self: self, MDNS: mdns, Peers: make([]peerDoc, 0, len(peers))}
 	for _, p := range peers {
 		base := p.URL()
 		addrs := make([]string, len(p.Addrs))
@@ -47,8 +61,8 @@ func newPeersDoc(id, name string, mdns bool, peers []discovery.Peer) peersDoc {
 			addrs[i] = a.String()
 		}
 		d.Peers = append(d.Peers, peerDoc{
-			ID: p.ID, Name: p.Name, Instance: p.Instance, Host: p.Host, Addrs: addrs, Port: p.Port,
-			URL: base + "/", Stream: base + peerPath(p.TXT["path"], "/stream.mjpg"),
+			Key: p.Key, ID: p.ID, Camera: p.TXT["cam"], Name: p.Name, Instance: p.Instance, Host: p.Host, Addrs: addrs, Port: p.Port,
+			URL: base + peerPage(peerPath(p.TXT["path"], "/stream.mjpg")), Stream: base + peerPath(p.TXT["path"], "/stream.mjpg"),
 			Snapshot: base + peerPath(p.TXT["snapshot"], "/snapshot.jpg"),
 			Size:     p.TXT["size"], FPS: p.TXT["fps"], Auth: p.TXT["auth"], Version: p.TXT["version"],
 			LastSeen: p.LastSeen.UTC().Truncate(time.Millisecond),
@@ -66,4 +80,13 @@ func peerPath(p, def string) string {
 		return def
 	}
 	return p
+}
+
+// peerPage is the page of the camera whose stream is at path: /cam/NAME/
+// for a lancam's second and further cameras, else the server's page.
+func peerPage(stream string) string {
+	if strings.HasPrefix(stream, "/cam/") && strings.HasSuffix(stream, "/stream.mjpg") {
+		return strings.TrimSuffix(stream, "stream.mjpg")
+	}
+	return "/"
 }

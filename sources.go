@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -47,10 +48,84 @@ func openSource(ctx context.Context, o options, log *slog.Logger) (camera.Source
 			}
 		}
 		log.Info("source auto: no camera streams; using the test pattern")
+	case o.source == "all":
+		return nil, errors.New("-source all names several cameras; it is opened by openCameras")
 	}
 	// camera.Open takes "auto" without a camera as the test pattern.
 	return camera.Open(o.source, camera.OpenConfig{Width: o.width, Height: o.height,
 		FPS: o.fps, Quality: o.quality, Logger: log})
+}
+
+// namedSource is one opened camera and the name its URLs carry.
+type namedSource struct {
+	name string
+	src  camera.Source
+}
+
+// openCameras opens every -source, "all" being every V4L2 camera that
+// streams and every Camera Module (the test pattern when there is none).
+// A camera that cannot be opened fails the whole list: the user named it.
+func openCameras(ctx context.Context, o options, log *slog.Logger) ([]namedSource, error) {
+	cams := o.cams
+	if len(cams) == 0 {
+		cams = nameCameras([]camSpec{{spec: o.source}})
+	}
+	if len(cams) == 1 && cams[0].spec == "all" {
+		cams = nameCameras(findAllCameras(ctx, o, log))
+	}
+	out := make([]namedSource, 0, len(cams))
+	for _, c := range cams {
+		one := o
+		one.source = c.spec
+		src, err := openSource(ctx, one, log)
+		if err != nil {
+			return nil, fmt.Errorf("-source %q: %w", c.spec, err)
+		}
+		name := c.name
+		if c.spec == "auto" && !c.named {
+			name = autoName(src.Info())
+		}
+		out = append(out, namedSource{name: name, src: src})
+	}
+	return out, nil
+}
+
+// autoName names the camera -source auto picked after what it picked.
+func autoName(info camera.SourceInfo) string {
+	if strings.HasPrefix(info.Device, "/dev/") {
+		return deriveName(info.Device)
+	}
+	return deriveName(info.Kind)
+}
+
+// findAllCameras is -source all: every V4L2 camera that delivers frames,
+// then every Camera Module, at most maxCameras.
+func findAllCameras(ctx context.Context, o options, log *slog.Logger) []camSpec {
+	var list []camSpec
+	for _, path := range uvc.AllStreaming(ctx, uvc.Config{Width: o.width, Height: o.height, FPS: o.fps, Logger: log}) {
+		list = append(list, camSpec{spec: path})
+	}
+	if tools, err := picam.FindTools(); err == nil {
+		if mods, err := tools.List(ctx); err == nil {
+			for _, m := range mods {
+				list = append(list, camSpec{spec: fmt.Sprintf("picam:%d", m.Index)})
+			}
+		}
+	}
+	if len(list) == 0 {
+		log.Info("source all: no camera streams; using the test pattern")
+		list = []camSpec{{spec: "test"}}
+	}
+	if len(list) > maxCameras {
+		log.Warn("source all: serving only the first cameras", "found", len(list), "served", maxCameras)
+		list = list[:maxCameras]
+	}
+	names := make([]string, len(list))
+	for i, c := range list {
+		names[i] = c.spec
+	}
+	log.Info("source all", "cameras", strings.Join(names, " "))
+	return list
 }
 
 // openPicam opens Camera Module index through rpicam-vid. Without the

@@ -3,56 +3,113 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net"
+	"os"
+	"strconv"
 	"sync"
 
 	"lancam/camera"
 	"lancam/httpstream"
 )
 
-// station is everything but the window: the camera list, discovery, the
-// hub and the HTTP server (not started), shared by headless and window mode.
+// station is everything but the window: the camera list, discovery, one
+// hub per served camera and the HTTP server (not started), shared by
+// headless and window mode.
 type station struct {
-	cams     *cameraList
-	lan      *lan
-	hub      *camera.Hub
-	srv      *httpstream.Server
-	id, name string
+	cams  *cameraList
+	lan   *lan
+	feeds []stationFeed // the served cameras; the first is the window's
+	hub   *camera.Hub   // feeds[0].hub
+	srv   *httpstream.Server
+	ident *installIdentity
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
 
-// newStation wires the parts for src; Close undoes it.
-func newStation(ctx context.Context, opts options, src camera.Source, log *slog.Logger) *station {
+// stationFeed is one served camera.
+type stationFeed struct {
+	name string
+	hub  *camera.Hub
+}
+
+// newStation wires the parts for the opened cameras; Close undoes it.
+func newStation(ctx context.Context, opts options, srcs []namedSource, log *slog.Logger) *station {
 	ctx, cancel := context.WithCancel(ctx)
 	st := &station{cams: newCameraList(log), cancel: cancel}
 	st.wg.Add(1)
 	go func() { defer st.wg.Done(); st.cams.Run(ctx) }()
 
-	st.id, st.name = identity(opts, log)
-	st.hub = camera.NewHub(camera.HubConfig{Source: src, Logger: log})
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		log.Warn("discovery: no config folder; ids last for this run only", "err", err)
+	}
+	st.ident = loadIdentity(identityConfig{ConfigDir: dir, Logger: log})
+	var lanCams []lanCamera
+	var feeds []httpstream.Feed
+	for i, s := range srcs {
+		hub := camera.NewHub(camera.HubConfig{Source: s.src, Logger: log.With("camera", s.name)})
+		st.feeds = append(st.feeds, stationFeed{name: s.name, hub: hub})
+		lanCams = append(lanCams, lanCamera{Name: s.name, Paths: httpstream.PathsOf(s.name, i == 0),
+			SourceInfo: func() camera.SourceInfo { return hub.Source().Info() }})
+		feeds = append(feeds, httpstream.Feed{Name: s.name, Hub: hub,
+			Describe: func() (string, string) { return st.lan.Title(i), st.lan.CameraID(i) }})
+	}
+	st.hub = st.feeds[0].hub
 	var auth *httpstream.BasicAuth
 	if opts.password != "" {
 		auth = httpstream.NewBasicAuth(opts.user, opts.password)
 	}
-	st.lan = newLAN(lanConfig{ID: st.id, Name: st.name, Version: appVersion(), Disabled: opts.noMDNS, Auth: auth != nil,
-		SourceInfo: func() camera.SourceInfo { return st.hub.Source().Info() }, Logger: log})
+	st.lan = newLAN(lanConfig{Identity: st.ident, Name: displayName(opts), Version: appVersion(), Disabled: opts.noMDNS,
+		Auth: auth != nil, Cameras: lanCams, Port: listenPort(opts.listen), Logger: log})
 	if err := st.lan.Start(ctx); err != nil {
 		log.Warn("discovery: browsing failed", "err", err)
 	}
 	st.srv = httpstream.New(httpstream.Config{
-		Addr: opts.listen, Hub: st.hub, MaxClients: opts.maxClients, Version: appVersion(), Logger: log,
+		Addr: opts.listen, Feeds: feeds, MaxClients: opts.maxClients, Version: appVersion(), Logger: log,
 		Auth:    auth,
 		Cameras: st.cams.Cameras,
-		Peers:   func() any { return newPeersDoc(st.id, st.lan.Name(), !opts.noMDNS, st.lan.Peers()) },
+		Peers: func() any {
+			return newPeersDoc(st.selfDoc(), !opts.noMDNS, st.lan.Peers())
+		},
 	})
 	return st
 }
 
-// Close stops discovery, the camera list and the hub, and waits for them.
+// selfDoc describes this lancam for /peers: the first camera's id and the
+// display name, and every camera it serves.
+func (st *station) selfDoc() selfDoc {
+	d := selfDoc{ID: st.lan.CameraID(0), Name: st.lan.Name()}
+	for i, f := range st.feeds {
+		p := httpstream.PathsOf(f.name, i == 0)
+		d.Cameras = append(d.Cameras, selfCamera{Name: f.name, Title: st.lan.Title(i), ID: st.lan.CameraID(i),
+			Stream: p.Stream, Snapshot: p.Snapshot, Page: p.Page, On: st.srv.FeedOn(f.name)})
+	}
+	return d
+}
+
+// SetCameraOn switches one camera's URLs and announcement on or off.
+func (st *station) SetCameraOn(name string, on bool) {
+	st.srv.SetFeedOn(name, on)
+	st.lan.SetCameraOn(name, on)
+}
+
+// Close stops discovery, the camera list and the hubs, and waits for them.
 func (st *station) Close() {
 	st.lan.Close()
 	st.cancel()
 	st.wg.Wait()
-	st.hub.Close()
+	for _, f := range st.feeds {
+		f.hub.Close()
+	}
+}
+
+// listenPort is the port of a -listen address, 0 when it has none.
+func listenPort(addr string) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(p)
+	return n
 }

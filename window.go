@@ -12,17 +12,26 @@ import (
 	"strings"
 
 	"lancam/camera"
+	"lancam/httpstream"
 	"lancam/ui"
 )
 
 // runWindow is lancam with its desktop window and tray. The window's saved
 // settings decide the camera and port, except where a flag was given.
 func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log *slog.Logger) int {
-	if opts.set["source"] && opts.source != "auto" && !strings.HasPrefix(opts.source, "/dev/") {
-		// A wrong -source is a usage error (exit 2) before any window opens.
-		if _, err := openSource(ctx, opts, log); err != nil {
-			fmt.Fprintf(stderr, "lancam: -source %q: %v\n", opts.source, err)
-			return 2
+	if len(opts.cams) == 1 && opts.cams[0].spec == "all" {
+		opts.cams = nameCameras(findAllCameras(ctx, opts, log))
+		opts.source = opts.cams[0].spec
+	}
+	for _, c := range opts.cams {
+		if opts.set["source"] && c.spec != "auto" && !strings.HasPrefix(c.spec, "/dev/") {
+			// A wrong -source is a usage error (exit 2) before any window opens.
+			one := opts
+			one.source = c.spec
+			if _, err := openSource(ctx, one, log); err != nil {
+				fmt.Fprintf(stderr, "lancam: -source %q: %v\n", c.spec, err)
+				return 2
+			}
 		}
 	}
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
@@ -56,10 +65,22 @@ func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log 
 			return 1
 		}
 	}
-	st := newStation(ctx, run, src, log)
+	srcs := []namedSource{{name: firstName(opts, src), src: src}}
+	if len(opts.cams) > 1 {
+		more := opts
+		more.cams = opts.cams[1:]
+		extra, err := openCameras(ctx, more, log)
+		if err != nil {
+			fmt.Fprintf(stderr, "lancam: %v\n", err)
+			return 2
+		}
+		srcs = append(srcs, extra...)
+	}
+	st := newStation(ctx, run, srcs, log)
 	defer st.Close()
 	app.Run(ctx, ui.Parts{
 		Hub: st.hub, Server: st.srv, LAN: st.lan, Cameras: st.cams.List, CamerasChanged: st.cams.Changed(),
+		Feeds: st.uiFeeds(),
 		OpenSource: func(ctx context.Context, s ui.Settings) (camera.Source, error) {
 			o := run
 			o.source, o.width, o.height, o.fps, o.quality = s.Source, s.Width, s.Height, s.FPS, s.Quality
@@ -67,4 +88,26 @@ func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log 
 		},
 	})
 	return 0
+}
+
+// firstName names the window's camera: as the user named it, else after
+// the source it started with (it keeps the name when the chooser changes
+// the source, so that its URLs stay).
+func firstName(opts options, src camera.Source) string {
+	if len(opts.cams) > 0 && opts.cams[0].named {
+		return opts.cams[0].name
+	}
+	return autoName(src.Info())
+}
+
+// uiFeeds describes the served cameras for the window.
+func (st *station) uiFeeds() []ui.Feed {
+	out := make([]ui.Feed, len(st.feeds))
+	for i, f := range st.feeds {
+		out[i] = ui.Feed{Name: f.name, Hub: f.hub, Page: httpstream.PathsOf(f.name, i == 0).Page,
+			Title: func() string { return st.lan.Title(i) },
+			On:    func() bool { return st.srv.FeedOn(f.name) },
+			SetOn: func(on bool) { st.SetCameraOn(f.name, on) }}
+	}
+	return out
 }

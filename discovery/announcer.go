@@ -91,7 +91,7 @@ func (a *Announcer) Update(in Info) error {
 	if a.servers == nil {
 		return nil
 	}
-	if old.Port != in.Port || old.Name != in.Name || old.ID != in.ID {
+	if old.Port != in.Port || old.Name != in.Name || old.ID != in.ID || old.Path != in.Path {
 		a.shutdownLocked()
 		return a.registerLocked()
 	}
@@ -168,7 +168,7 @@ func (a *Announcer) registerLocked() error {
 		}
 		return zeroconf.Register(inst, service, Domain, in.Port, txt, a.cfg.Ifaces)
 	}
-	h, err := reg(HTTPService, httpTXT())
+	h, err := reg(HTTPService, httpTXT(in))
 	if err != nil {
 		return err
 	}

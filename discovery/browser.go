@@ -53,7 +53,16 @@ type Checker func(ctx context.Context, p Peer) error
 
 // BrowserConfig configures a Browser; zero values take the defaults above.
 type BrowserConfig struct {
-	SelfID        string          // our own id, filtered out
+	SelfID string // our own id, filtered out (when IsSelf is nil)
+	// IsSelf, when set, replaces the SelfID test. A process with several
+	// cameras has several ids, and an answer with one of them is ours only
+	// if it also comes from our port and addresses: otherwise it is a copy
+	// of this installation on another machine, which must be listed.
+	IsSelf func(Peer) bool
+	// Seen, when set, is called with every answer that is not our own, on
+	// the browser's goroutine and outside its lock (lancam uses it to
+	// notice another machine announcing one of our ids).
+	Seen          func(Peer)
 	Ifaces        []net.Interface // nil = library default
 	Logger        *slog.Logger
 	Now           func() time.Time
@@ -156,7 +165,7 @@ func (b *Browser) Close() {
 	b.closeOnce.Do(func() { close(b.events) })
 }
 
-// Peers is a snapshot sorted by name then id, so UIs list cameras stably.
+// Peers is a snapshot sorted by name, id and key, so UIs list cameras stably.
 func (b *Browser) Peers() []Peer {
 	b.mu.Lock()
 	out := make([]Peer, 0, len(b.peers))
@@ -168,9 +177,34 @@ func (b *Browser) Peers() []Peer {
 		if out[i].Name != out[j].Name {
 			return out[i].Name < out[j].Name
 		}
-		return out[i].ID < out[j].ID
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Key < out[j].Key
 	})
 	return out
+}
+
+// supersedeLocked drops the services that p replaces: the same camera
+// (TXT cam) on the same address and port under another id, as when a copy
+// of an installation took a new id. Its old entry would otherwise linger
+// until the status check finds the id gone.
+func (b *Browser) supersedeLocked(p Peer) {
+	for key, q := range b.peers {
+		if q.p.ID != p.ID && q.p.Port == p.Port && q.p.TXT["cam"] == p.TXT["cam"] && sharesAddr(q.p, p) {
+			b.log.Info("discovery: peer took a new id", "name", p.Name, "old", q.p.ID, "new", p.ID)
+			delete(b.peers, key)
+			b.emitLocked(Event{Removed, q.p})
+		}
+	}
+}
+
+// isSelf says whether an answer is one of our own services.
+func (b *Browser) isSelf(p Peer) bool {
+	if b.cfg.IsSelf != nil {
+		return b.cfg.IsSelf(p)
+	}
+	return p.ID == b.cfg.SelfID
 }
 
 func (b *Browser) loop(ctx context.Context) {
@@ -215,18 +249,30 @@ func (b *Browser) round(ctx context.Context) {
 func (b *Browser) observe(e *zeroconf.ServiceEntry) {
 	now := b.cfg.Now()
 	p, ok := peerFromEntry(e, now)
-	if !ok || p.ID == b.cfg.SelfID {
+	if !ok || b.isSelf(p) {
 		return
+	}
+	if b.cfg.Seen != nil {
+		b.cfg.Seen(p.clone())
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s, known := b.peers[p.ID]
-	if !known {
+	var s *peerState
+	for _, q := range b.peers {
+		if sameService(q.p, p) {
+			s = q
+			break
+		}
+	}
+	if s == nil {
+		b.supersedeLocked(p)
+		p.Key = serviceKey(p)
 		b.log.Info("discovery: peer found", "name", p.Name, "id", p.ID, "url", p.URL())
-		b.peers[p.ID] = &peerState{p: p, lastOK: now}
+		b.peers[p.Key] = &peerState{p: p, lastOK: now}
 		b.emitLocked(Event{Added, p})
 		return
 	}
+	p.Key = s.p.Key
 	p.Addrs = mergeAddrs(s.p.Addrs, p.Addrs, nil)
 	changed := !samePeer(s.p, p)
 	s.p, s.lastOK = p, now
@@ -266,7 +312,7 @@ func (b *Browser) sweep(ctx context.Context) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i, p := range stale {
-		s, ok := b.peers[p.ID]
+		s, ok := b.peers[p.Key]
 		if !ok || s.p.LastSeen.After(p.LastSeen) {
 			continue // re-seen meanwhile
 		}
@@ -275,7 +321,7 @@ func (b *Browser) sweep(ctx context.Context) {
 			continue
 		}
 		b.log.Info("discovery: peer gone", "id", p.ID, "err", errs[i])
-		delete(b.peers, p.ID)
+		delete(b.peers, p.Key)
 		b.emitLocked(Event{Removed, s.p})
 	}
 }

@@ -21,10 +21,16 @@ type fakeClock struct {
 func (c *fakeClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
+// entry is an answer from a lancam with one camera; each id answers from
+// an address of its own, as separate machines do.
 func entry(id, name string) *zeroconf.ServiceEntry {
 	e := zeroconf.NewServiceEntry(InstanceName(name, id), ServiceType, Domain)
 	e.Port = 8080
-	e.AddrIPv4 = []net.IP{net.IPv4(127, 0, 0, 1)}
+	var sum byte
+	for _, c := range []byte(id) {
+		sum += c
+	}
+	e.AddrIPv4 = []net.IP{net.IPv4(127, 0, 1, sum)}
 	e.Text = []string{"id=" + id, "name=" + name}
 	return e
 }

@@ -36,9 +36,13 @@ const (
 type Info struct {
 	ID, Name, Version string
 	Port              int
-	Width, Height     int
-	FPS               float64
-	Auth              string // "none" or "basic"
+	// Path and Snapshot are the stream's and the snapshot's URL paths
+	// ("" means /stream.mjpg and /snapshot.jpg); Camera names the camera
+	// among several that one lancam serves ("" for the only one).
+	Path, Snapshot, Camera string
+	Width, Height          int
+	FPS                    float64
+	Auth                   string // "none" or "basic"
 }
 
 // truncUTF8 cuts s to at most n bytes without splitting a UTF-8 sequence, so a
@@ -79,19 +83,37 @@ func lancamTXT(in Info) []string {
 	if auth != "basic" {
 		auth = "none"
 	}
-	return []string{
+	txt := []string{
 		txtPair("id", in.ID),
 		txtPair("name", in.Name),
-		txtPair("path", "/stream.mjpg"),
-		txtPair("snapshot", "/snapshot.jpg"),
+		txtPair("path", orDefault(in.Path, "/stream.mjpg")),
+		txtPair("snapshot", orDefault(in.Snapshot, "/snapshot.jpg")),
 		txtPair("size", fmt.Sprintf("%dx%d", in.Width, in.Height)),
 		txtPair("fps", strconv.FormatFloat(in.FPS, 'f', -1, 64)),
 		txtPair("auth", auth),
 		txtPair("version", in.Version),
 	}
+	if in.Camera != "" {
+		txt = append(txt, txtPair("cam", in.Camera))
+	}
+	return txt
 }
 
-func httpTXT() []string { return []string{"path=/"} }
+// httpTXT points generic browsers at the camera's page: the server's for
+// the only (or first) camera, /cam/NAME/ for the others.
+func httpTXT(in Info) []string {
+	if in.Camera != "" && in.Path != "" && in.Path != "/stream.mjpg" {
+		return []string{"path=" + strings.TrimSuffix(in.Path, "stream.mjpg")}
+	}
+	return []string{"path=/"}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
 
 // ParseTXT turns hostile TXT strings into a bounded, valid-UTF-8 map: keys are
 // lower-cased (RFC 6763 §6.4), the first occurrence of a key wins (§6.4), a

@@ -80,7 +80,7 @@ func txtSeeds() [][]byte {
 	}
 	return [][]byte{
 		toWire(lancam...),
-		toWire(httpTXT()...),
+		toWire(httpTXT(Info{})...),
 		toWire(`id=abc`, `name=K\195\188che`, `path=/stream.mjpg`),            // avahi/miekg escaped
 		toWire("ID=X", "Id=y", "id=z", "NAME=Big", "flag", "=nokey", "a=b=c"), // case, duplicates, no "="
 		toWire(many...),

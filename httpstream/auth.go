@@ -101,7 +101,7 @@ func (g *authGate) set(a *BasicAuth) bool {
 // must not keep watching; viewers that know the new one reconnect.
 func (s *Server) SetAuth(a *BasicAuth) {
 	if s.auth.set(a) && a != nil {
-		s.closeClients()
+		s.closeClients(nil)
 	}
 }
 

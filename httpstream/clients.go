@@ -21,6 +21,7 @@ type ClientInfo struct {
 	Dropped uint64    `json:"dropped"`     // frames skipped because it was busy
 	Sent    uint64    `json:"sent"`        // frames written to it
 	Since   time.Time `json:"connected_s"` // when it connected
+	Camera  string    `json:"camera"`      // the name of the camera it watches
 }
 
 // MarshalJSON writes Since as seconds connected and rounds rates so /status
@@ -32,7 +33,8 @@ func (c ClientInfo) MarshalJSON() ([]byte, error) {
 		Dropped    uint64  `json:"dropped"`
 		Sent       uint64  `json:"sent"`
 		ConnectedS float64 `json:"connected_s"`
-	}{c.Address, round2(c.FPS), c.Dropped, c.Sent, round2(time.Since(c.Since).Seconds())})
+		Camera     string  `json:"camera"`
+	}{c.Address, round2(c.FPS), c.Dropped, c.Sent, round2(time.Since(c.Since).Seconds()), c.Camera})
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
@@ -40,6 +42,7 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 // client is one stream viewer. Its fields besides conn are written only by
 // the goroutine that streams to it; Clients reads them concurrently.
 type client struct {
+	feed  *feed // the camera it watches; nil in benchmarks
 	addr  string
 	since time.Time
 	sub   *camera.Subscriber // set with conn; nil in benchmarks
@@ -56,6 +59,9 @@ func (c *client) info(now time.Time) ClientInfo {
 	fps := c.meter.Rate(now)
 	c.mu.Unlock()
 	ci := ClientInfo{Address: c.addr, FPS: fps, Sent: c.sent.Load(), Since: c.since}
+	if c.feed != nil {
+		ci.Camera = c.feed.Name
+	}
 	if c.sub != nil {
 		ci.Dropped = c.sub.Dropped()
 	}
@@ -96,13 +102,13 @@ func (c *client) deliver(parts *partCache, f *camera.Frame) error {
 
 // reserve registers a new stream client unless MaxClients are connected;
 // reserving before the hijack keeps the limit exact under a connection burst.
-func (s *Server) reserve(addr string) (*client, bool) {
+func (s *Server) reserve(addr string, fd *feed) (*client, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.clients) >= s.maxClients {
 		return nil, false
 	}
-	c := &client{addr: addr, since: time.Now()}
+	c := &client{feed: fd, addr: addr, since: time.Now()}
 	s.clients[c] = struct{}{}
 	return c, true
 }
@@ -130,14 +136,14 @@ func (s *Server) release(c *client) {
 	s.mu.Unlock()
 }
 
-// closeClients closes every hijacked connection: net/http's Close does not
-// know about them, and a client blocked in Write only wakes when its
-// connection closes.
-func (s *Server) closeClients() {
+// closeClients closes the hijacked connections of camera fd, or of every
+// camera when fd is nil: net/http's Close does not know about them, and a
+// client blocked in Write only wakes when its connection closes.
+func (s *Server) closeClients(fd *feed) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.clients {
-		if c.conn != nil {
+		if c.conn != nil && (fd == nil || c.feed == fd) {
 			c.conn.Close()
 		}
 	}

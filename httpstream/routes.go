@@ -14,7 +14,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if !s.auth.allow(w, r) {
 		return
 	}
-	h := s.lookup(r)
+	h := s.lookup(w, r)
 	if h == nil {
 		http.Error(w, "not found: "+oneLine(r.URL.Path), http.StatusNotFound)
 		return
@@ -28,27 +28,23 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 }
 
 // lookup finds the handler for r, or nil for an unknown URL.
-func (s *Server) lookup(r *http.Request) http.HandlerFunc {
+// The first camera answers the classic URLs; /status describes all.
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request) http.HandlerFunc {
+	if len(s.feeds) == 0 {
+		return nil
+	}
+	if h, ok := s.lookupFeed(w, r); ok {
+		return h
+	}
 	switch r.URL.Path {
-	case "/stream.mjpg", "/stream":
-		return s.serveStream
-	case "/snapshot.jpg", "/snapshot":
-		return s.serveSnapshot
+	case "/stream.mjpg", "/stream", "/snapshot.jpg", "/snapshot":
+		return s.feedHandler(s.feeds[0], strings.TrimPrefix(r.URL.Path, "/"), r)
 	case "/status", "/state":
 		return s.serveStatus
 	case "/peers":
 		return s.servePeers
 	case "/":
-		q := r.URL.Query()
-		if !q.Has("action") {
-			return s.servePage
-		}
-		switch q.Get("action") {
-		case "stream":
-			return s.serveStream
-		case "snapshot":
-			return s.serveSnapshot
-		}
+		return s.feedHandler(s.feeds[0], "", r)
 	}
 	return nil
 }

@@ -104,7 +104,7 @@ func (r *run) stop() error {
 		r.gateMu.Lock()
 		r.gateClosed = true
 		r.gateMu.Unlock()
-		r.s.closeClients()
+		r.s.closeClients(nil)
 		r.inFlight.Wait()
 		r.s.log.Info("http server stopped", "addr", r.ln.Addr().String())
 	})

@@ -5,7 +5,6 @@ package httpstream
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,9 +18,13 @@ import (
 // Config configures a Server.
 type Config struct {
 	Addr string // listen address, e.g. ":8080"; ":0" picks a free port
-	// Hub supplies the frames; it is required. The Server never closes it:
-	// the hub outlives Stop/Start cycles.
+	// Hub supplies the frames of the only camera, served as "main"; it is
+	// required unless Feeds is set. The Server never closes a hub: hubs
+	// outlive Stop/Start cycles.
 	Hub *camera.Hub
+	// Feeds, when set, are the cameras served (Hub is then ignored); the
+	// first one is also served at the classic URLs.
+	Feeds []Feed
 	// MaxClients caps concurrent stream viewers, 0 meaning 100, so that a
 	// runaway page cannot exhaust memory or bandwidth.
 	MaxClients int
@@ -51,7 +54,8 @@ type Server struct {
 	cfg             Config
 	log             *slog.Logger
 	maxClients      int
-	parts           *partCache
+	feeds           []*feed
+	feedsErr        error // a configuration mistake, reported by Start
 	auth            *authGate
 	snapshotTimeout time.Duration // a field so tests need not wait 2 s
 
@@ -73,11 +77,13 @@ func New(cfg Config) *Server {
 	if maxClients <= 0 {
 		maxClients = DefaultMaxClients
 	}
+	feeds, err := newFeeds(cfg)
 	return &Server{
 		cfg:             cfg,
 		log:             log,
 		maxClients:      maxClients,
-		parts:           &partCache{},
+		feeds:           feeds,
+		feedsErr:        err,
 		auth:            newAuthGate(cfg.Auth, log),
 		snapshotTimeout: snapshotTimeout,
 		clients:         make(map[*client]struct{}),
@@ -94,8 +100,8 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.route) }
 // until Stop or until ctx ends. The listen error is returned here, worded
 // for the person who has to fix it.
 func (s *Server) Start(ctx context.Context) error {
-	if s.cfg.Hub == nil {
-		return errors.New("httpstream: Config.Hub is nil")
+	if s.feedsErr != nil {
+		return s.feedsErr
 	}
 	if err := ctx.Err(); err != nil {
 		return err

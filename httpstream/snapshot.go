@@ -22,11 +22,11 @@ func (s *Server) refuseFull(w http.ResponseWriter) {
 // serveSnapshot answers with the newest frame as a JPEG. Subscribing starts
 // an idle camera and, when it runs, the mailbox already holds the latest
 // frame, so a snapshot is instant whenever the camera is live.
-func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
-	sub := s.cfg.Hub.Subscribe()
+func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request, fd *feed) {
+	sub := fd.Hub.Subscribe()
 	ctx, cancel := context.WithTimeout(r.Context(), s.snapshotTimeout)
 	f, err := sub.Next(ctx)
-	if err == nil && !s.cfg.Hub.Stats().Online {
+	if err == nil && !fd.Hub.Stats().Online {
 		// The mailbox held the last picture of a camera that has stalled;
 		// a snapshot must not pass it off as current.
 		f, err = sub.Next(ctx)
@@ -41,7 +41,7 @@ func (s *Server) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "the camera is shut down", http.StatusServiceUnavailable)
 		default:
 			msg := fmt.Sprintf("no frame from the camera within %g s", s.snapshotTimeout.Seconds())
-			if e := s.cfg.Hub.Stats().LastError; e != "" {
+			if e := fd.Hub.Stats().LastError; e != "" {
 				msg += ": " + oneLine(e)
 			}
 			w.Header().Set("Retry-After", retryAfter)

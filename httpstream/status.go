@@ -6,17 +6,38 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+
+	"lancam/camera"
 )
 
-// statusDoc is the /status (and ustreamer-style /state) document.
+// statusDoc is the /status (and ustreamer-style /state) document. Source
+// and ID describe the first camera (what single-camera clients read), or
+// at /cam/NAME/status that camera; Streams lists every camera served.
 type statusDoc struct {
-	Source    sourceStatus  `json:"source"`
-	Clients   []ClientInfo  `json:"clients"` // never nil: clients expect an array
-	Streaming bool          `json:"streaming"`
-	UptimeS   float64       `json:"uptime_s"`
-	Version   string        `json:"version"`
-	Cameras   any           `json:"cameras"` // never null: an empty list without cameras
-	Process   processStatus `json:"process"`
+	ID        string         `json:"id"` // the camera's discovery id; "" without discovery
+	Name      string         `json:"name"`
+	Source    sourceStatus   `json:"source"`
+	Clients   []ClientInfo   `json:"clients"` // never nil: clients expect an array
+	Streaming bool           `json:"streaming"`
+	UptimeS   float64        `json:"uptime_s"`
+	Version   string         `json:"version"`
+	Streams   []streamStatus `json:"streams"`
+	Cameras   any            `json:"cameras"` // never null: an empty list without cameras
+	Process   processStatus  `json:"process"`
+}
+
+// streamStatus is one served camera in /status.
+type streamStatus struct {
+	Name      string       `json:"name"`  // its path name: /cam/NAME/
+	Title     string       `json:"title"` // its display name on the LAN
+	ID        string       `json:"id"`
+	On        bool         `json:"on"` // false: switched off in the window
+	Page      string       `json:"page"`
+	Stream    string       `json:"stream"`
+	Snapshot  string       `json:"snapshot"`
+	Source    sourceStatus `json:"source"`
+	Clients   []ClientInfo `json:"clients"`
+	Streaming bool         `json:"streaming"`
 }
 
 // processStatus lets a soak or hostile-client test see leaks from outside:
@@ -60,31 +81,65 @@ type sourceStatus struct {
 	LastError   string  `json:"last_error"`
 }
 
-// status gathers the document.
-func (s *Server) status() statusDoc {
-	st := s.cfg.Hub.Stats()
-	clients := s.Clients()
+// status gathers the document for camera fd; the server-wide /status
+// (top is true) counts every viewer at the top level.
+func (s *Server) status(fd *feed, top bool) statusDoc {
+	all := s.Clients()
+	streams := make([]streamStatus, 0, len(s.feeds))
+	var self streamStatus
+	for i, f := range s.feeds {
+		title, id := f.describe()
+		paths := PathsOf(f.Name, i == 0)
+		var mine []ClientInfo
+		for _, c := range all {
+			if c.Camera == f.Name {
+				mine = append(mine, c)
+			}
+		}
+		if mine == nil {
+			mine = []ClientInfo{}
+		}
+		st := streamStatus{Name: f.Name, Title: title, ID: id, On: !f.off.Load(), Page: paths.Page,
+			Stream: paths.Stream, Snapshot: paths.Snapshot, Source: sourceOf(f.Hub.Stats()),
+			Clients: mine, Streaming: len(mine) > 0}
+		if f == fd {
+			self = st
+		}
+		streams = append(streams, st)
+	}
+	clients := self.Clients
+	if top {
+		clients = all
+	}
 	return statusDoc{
-		Source: sourceStatus{
-			Kind:        st.Source.Kind,
-			Device:      st.Source.Device,
-			Format:      st.Source.Format,
-			Width:       st.Source.Width,
-			Height:      st.Source.Height,
-			FPSWanted:   st.Source.FPS,
-			FPSMeasured: round2(st.FPS),
-			FPSDevice:   round2(st.Source.DeviceFPS),
-			Dropped:     st.Source.Dropped,
-			Online:      st.Online,
-			Running:     st.Running,
-			LastError:   st.LastError,
-		},
+		ID:        self.ID,
+		Name:      self.Title,
+		Source:    self.Source,
 		Clients:   clients,
 		Streaming: len(clients) > 0,
 		UptimeS:   math.Round(s.uptime().Seconds()),
 		Version:   s.cfg.Version,
+		Streams:   streams,
 		Cameras:   s.cameras(),
 		Process:   currentProcess(),
+	}
+}
+
+// sourceOf flattens a hub's statistics.
+func sourceOf(st camera.HubStats) sourceStatus {
+	return sourceStatus{
+		Kind:        st.Source.Kind,
+		Device:      st.Source.Device,
+		Format:      st.Source.Format,
+		Width:       st.Source.Width,
+		Height:      st.Source.Height,
+		FPSWanted:   st.Source.FPS,
+		FPSMeasured: round2(st.FPS),
+		FPSDevice:   round2(st.Source.DeviceFPS),
+		Dropped:     st.Source.Dropped,
+		Online:      st.Online,
+		Running:     st.Running,
+		LastError:   st.LastError,
 	}
 }
 
@@ -97,7 +152,13 @@ func (s *Server) cameras() any {
 
 // serveStatus answers /status and /state with JSON.
 func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	serveJSON(w, r, s.status())
+	serveJSON(w, r, s.status(s.feeds[0], true))
+}
+
+// serveFeedStatus answers /cam/NAME/status: the same document, with that
+// camera's source and viewers at the top level (its page reads them).
+func (s *Server) serveFeedStatus(w http.ResponseWriter, r *http.Request, fd *feed) {
+	serveJSON(w, r, s.status(fd, false))
 }
 
 // servePeers answers /peers: the page and other tools list the LAN's

@@ -14,6 +14,8 @@ import (
 // statusShape is /status as documented; decoding with unknown fields
 // disallowed catches drift in either direction.
 type statusShape struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
 	Source struct {
 		Kind        string  `json:"kind"`
 		Device      string  `json:"device"`
@@ -34,12 +36,25 @@ type statusShape struct {
 		Dropped    uint64  `json:"dropped"`
 		Sent       uint64  `json:"sent"`
 		ConnectedS float64 `json:"connected_s"`
+		Camera     string  `json:"camera"`
 	} `json:"clients"`
-	Streaming bool            `json:"streaming"`
-	UptimeS   float64         `json:"uptime_s"`
-	Version   string          `json:"version"`
-	Cameras   json.RawMessage `json:"cameras"`
-	Process   struct {
+	Streaming bool    `json:"streaming"`
+	UptimeS   float64 `json:"uptime_s"`
+	Version   string  `json:"version"`
+	Streams   []struct {
+		Name      string          `json:"name"`
+		Title     string          `json:"title"`
+		ID        string          `json:"id"`
+		On        bool            `json:"on"`
+		Page      string          `json:"page"`
+		Stream    string          `json:"stream"`
+		Snapshot  string          `json:"snapshot"`
+		Source    json.RawMessage `json:"source"`
+		Clients   json.RawMessage `json:"clients"`
+		Streaming bool            `json:"streaming"`
+	} `json:"streams"`
+	Cameras json.RawMessage `json:"cameras"`
+	Process struct {
 		Goroutines int `json:"goroutines"`
 		OpenFDs    int `json:"open_fds"`
 	} `json:"process"`

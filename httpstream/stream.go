@@ -11,7 +11,7 @@ import (
 )
 
 // serveStream answers the MJPEG stream URLs.
-func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, fd *feed) {
 	if r.Method == http.MethodHead {
 		if s.full() {
 			s.refuseFull(w)
@@ -21,7 +21,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	c, ok := s.reserve(r.RemoteAddr)
+	c, ok := s.reserve(r.RemoteAddr, fd)
 	if !ok {
 		s.refuseFull(w)
 		return
@@ -34,7 +34,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the stream needs a plain HTTP/1.x connection", http.StatusInternalServerError)
 		return
 	}
-	s.attach(c, conn, s.cfg.Hub.Subscribe())
+	s.attach(c, conn, fd.Hub.Subscribe())
 	defer c.sub.Close()
 	// net/http may have left a read or write deadline from its timeouts;
 	// the stream lives until the viewer leaves.
@@ -46,12 +46,12 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	// Stop cancels the request context before it closes the registered
 	// connections; checking it after attach means a connection registered
 	// too late for Stop to see is closed here instead.
-	if r.Context().Err() != nil {
+	if r.Context().Err() != nil || fd.off.Load() {
 		conn.Close()
 		return
 	}
 
-	s.log.Info("stream client connected", "client", c.addr)
+	s.log.Info("stream client connected", "client", c.addr, "camera", fd.Name)
 
 	gone := make(chan struct{})
 	readerDone := make(chan struct{})
@@ -89,7 +89,7 @@ func (s *Server) pump(ctx context.Context, c *client, gone <-chan struct{}) erro
 		if f == nil {
 			continue // spurious wake-up
 		}
-		if err := c.deliver(s.parts, f); err != nil {
+		if err := c.deliver(c.feed.parts, f); err != nil {
 			return err
 		}
 	}

@@ -62,6 +62,19 @@ type Parts struct {
 	CamerasChanged <-chan struct{}
 	// OpenSource opens the camera the chooser picked.
 	OpenSource func(ctx context.Context, s Settings) (camera.Source, error)
+	// Feeds are every camera served, the first being Hub's. With two or
+	// more the window can preview each and switch each on and off.
+	Feeds []Feed
+}
+
+// Feed is one camera of a lancam serving several.
+type Feed struct {
+	Name  string // its path name: /cam/NAME/
+	Page  string // its page's path on the server
+	Hub   *camera.Hub
+	Title func() string // its display name on the LAN
+	On    func() bool   // whether it is served and announced
+	SetOn func(on bool) // switches it; its viewers are disconnected when off
 }
 
 // App is the running desktop app.

@@ -64,22 +64,43 @@ func (l *recordingLAN) log() []string {
 // testRig is an App on Fyne's test driver with real parts: a hub with the
 // test pattern and a real HTTP server on loopback.
 type testRig struct {
-	a    *App
-	hub  *camera.Hub
-	srv  *httpstream.Server
-	lan  *recordingLAN
-	loop *testLoop
+	a     *App
+	hub   *camera.Hub
+	feeds []Feed // with newTestRigFeeds: every camera, hub's first
+	srv   *httpstream.Server
+	lan   *recordingLAN
+	loop  *testLoop
 }
 
 func newTestRig(t *testing.T, flags Settings) *testRig {
 	t.Helper()
+	return newTestRigFeeds(t, flags, "main")
+}
+
+// newTestRigFeeds is newTestRig serving one test pattern per name, each
+// size 320x240 plus 16 px per camera, so a frame tells which camera it is.
+func newTestRigFeeds(t *testing.T, flags Settings, names ...string) *testRig {
+	t.Helper()
 	fa := test.NewTempApp(t)
-	src, err := camera.Open("test", camera.OpenConfig{Width: 320, Height: 240, FPS: 30, Quality: 70, Logger: discard})
-	if err != nil {
-		t.Fatal(err)
+	r := &testRig{lan: &recordingLAN{}}
+	var feeds []httpstream.Feed
+	for i, name := range names {
+		src, err := camera.Open("test", camera.OpenConfig{Width: 320 + 16*i, Height: 240, FPS: 30, Quality: 70, Logger: discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub := camera.NewHub(camera.HubConfig{Source: src, Logger: discard})
+		feeds = append(feeds, httpstream.Feed{Name: name, Hub: hub})
+		r.feeds = append(r.feeds, Feed{Name: name, Hub: hub, Page: httpstream.PathsOf(name, i == 0).Page,
+			Title: func() string { return "Bench " + name }})
 	}
-	r := &testRig{hub: camera.NewHub(camera.HubConfig{Source: src, Logger: discard}), lan: &recordingLAN{}}
-	r.srv = httpstream.New(httpstream.Config{Addr: "127.0.0.1:0", Hub: r.hub, Logger: discard})
+	r.hub = feeds[0].Hub
+	r.srv = httpstream.New(httpstream.Config{Addr: "127.0.0.1:0", Feeds: feeds, Logger: discard})
+	for i := range r.feeds {
+		name := r.feeds[i].Name
+		r.feeds[i].On = func() bool { return r.srv.FeedOn(name) }
+		r.feeds[i].SetOn = func(on bool) { r.srv.SetFeedOn(name, on) }
+	}
 	if flags.Listen == "" {
 		flags = Settings{Source: "test", Width: 320, Height: 240, FPS: 30, Quality: 70, Listen: "127.0.0.1:0", Name: "Bench"}
 	}
@@ -88,14 +109,16 @@ func newTestRig(t *testing.T, flags Settings) *testRig {
 	r.a.onUI = r.loop.do
 	onMain = r.loop.wait
 	r.loop.wait(func() {
-		r.a.start(context.Background(), Parts{Hub: r.hub, Server: r.srv, LAN: r.lan,
+		r.a.start(context.Background(), Parts{Hub: r.hub, Server: r.srv, LAN: r.lan, Feeds: r.feeds,
 			OpenSource: func(_ context.Context, s Settings) (camera.Source, error) {
 				return camera.Open(s.Source, camera.OpenConfig{Width: s.Width, Height: s.Height, FPS: s.FPS, Quality: s.Quality, Logger: discard})
 			}})
 	})
 	t.Cleanup(func() {
 		r.a.stop()
-		r.hub.Close()
+		for _, f := range r.feeds {
+			f.Hub.Close()
+		}
 	})
 	return r
 }

@@ -42,6 +42,7 @@ type mainWindow struct {
 	updating bool // set while the code (not the user) changes the selects
 	shownURL string
 	onTab    func(lan bool) // the selected tab changed
+	feeds    *feedPanel     // several cameras: which one is previewed, which are on
 
 	errMu                sync.Mutex
 	streamErr, cameraErr string
@@ -83,7 +84,9 @@ func newMainWindow(a *App, w fyne.Window, lanTab, settingsTab fyne.CanvasObject)
 		widget.NewFormItem("Frame rate", m.fpsSel),
 		widget.NewFormItem("Quality", m.quality),
 	)
+	m.feeds = newFeedPanel(a, a.parts.Feeds)
 	side := container.NewVBox(
+		m.feeds.Object(),
 		form,
 		m.toggle,
 		m.viewers,
@@ -133,6 +136,9 @@ func (m *mainWindow) showStreaming(on bool, urls []string) {
 		}
 	}
 	if len(urls) > 0 {
+		for _, l := range m.feeds.links(urls[0]) {
+			m.urlBox.Add(l)
+		}
 		m.shownURL = urls[0]
 		if img, err := qrImage(urls[len(urls)-1], 320); err == nil { // an IP address: phones without mDNS read it too
 			m.qr.Image = img

@@ -13,17 +13,36 @@ import (
 // window is on screen: hidden to the tray or minimised, it unsubscribes, so
 // nothing is decoded and (with nobody streaming) the camera stops.
 type preview struct {
-	hub  *camera.Hub
 	view *jpegView
 	log  *slog.Logger
 
 	mu      sync.Mutex
+	hub     *camera.Hub
 	visible bool
 	changed chan struct{} // closed and replaced on every visibility change
 }
 
 func newPreview(hub *camera.Hub, view *jpegView, log *slog.Logger) *preview {
 	return &preview{hub: hub, view: view, log: log, changed: make(chan struct{})}
+}
+
+// SetHub makes the preview show another camera (a lancam serving several).
+func (p *preview) SetHub(hub *camera.Hub) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hub == hub {
+		return
+	}
+	p.hub = hub
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// Hub is the camera shown.
+func (p *preview) Hub() *camera.Hub {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.hub
 }
 
 // SetVisible tells the preview whether the window can be seen.
@@ -65,7 +84,7 @@ func (p *preview) Run(ctx context.Context) {
 
 // watch subscribes until the visibility changes or ctx ends.
 func (p *preview) watch(ctx context.Context, changed <-chan struct{}) {
-	sub := p.hub.Subscribe()
+	sub := p.Hub().Subscribe()
 	defer sub.Close()
 	for {
 		select {

@@ -202,7 +202,7 @@ func (a *App) takeSnapshot() {
 			a.main.say("Snapshot failed: no home folder")
 			return
 		}
-		path, err := saveSnapshot(ctx, a.parts.Hub, home, time.Now())
+		path, err := saveSnapshot(ctx, a.preview.Hub(), home, time.Now())
 		if err != nil {
 			a.main.say("Snapshot failed: " + err.Error())
 			return
@@ -228,7 +228,7 @@ func (a *App) poll(ctx context.Context) {
 			text := viewerText(a.stream.Viewers())
 			a.do(func() { a.main.viewers.SetText(text) })
 		}
-		a.main.showCameraState(a.parts.Hub.Stats())
+		a.main.showCameraState(a.preview.Hub().Stats())
 		if i%2 == 1 {
 			fps, ms := ps.sample(a.main.view, time.Now())
 			a.log.Info("preview", "fps", round1(fps), "decode_ms", round1(ms), "shown", a.previewShown())

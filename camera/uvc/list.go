@@ -132,27 +132,48 @@ const firstFrameTimeout = 2 * time.Second
 // opens with cfg's wishes and delivers a usable frame within about 2 s, for
 // -source auto. It closes every node it tried.
 func FirstStreaming(ctx context.Context, cfg Config) (path string, ok bool) {
+	paths := streaming(ctx, capturePaths(), wishOf(cfg), openV4L, firstFrameTimeout, 1)
+	if len(paths) == 0 {
+		return "", false
+	}
+	return paths[0], true
+}
+
+// AllStreaming returns every capture node that delivers a usable frame
+// within about 2 s, in /dev/videoN order, for -source all.
+func AllStreaming(ctx context.Context, cfg Config) []string {
+	return streaming(ctx, capturePaths(), wishOf(cfg), openV4L, firstFrameTimeout, 0)
+}
+
+func capturePaths() []string {
 	var paths []string
 	for _, c := range listIn(devDir, describe) {
 		paths = append(paths, c.Path)
 	}
+	return paths
+}
+
+func wishOf(cfg Config) wish {
 	w := wish{cfg.Width, cfg.Height, cfg.FPS}
 	if w.width == 0 || w.height == 0 {
 		w.width, w.height = 640, 480
 	}
-	return firstStreaming(ctx, paths, w, openV4L, firstFrameTimeout)
+	return w
 }
 
-func firstStreaming(ctx context.Context, paths []string, w wish, open openFunc, timeout time.Duration) (string, bool) {
+// streaming tries paths in order and returns those that deliver, stopping
+// after limit of them (0: no limit).
+func streaming(ctx context.Context, paths []string, w wish, open openFunc, timeout time.Duration, limit int) []string {
+	var out []string
 	for _, p := range paths {
-		if ctx.Err() != nil {
-			return "", false
+		if ctx.Err() != nil || limit > 0 && len(out) >= limit {
+			break
 		}
 		if delivers(ctx, p, w, open, timeout) {
-			return p, true
+			out = append(out, p)
 		}
 	}
-	return "", false
+	return out
 }
 
 // delivers opens p and waits up to timeout for one frame that classify keeps.

@@ -3,6 +3,7 @@ package uvc
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,6 +30,7 @@ func TestNewValidates(t *testing.T) {
 func TestFirstStreaming(t *testing.T) {
 	jpg := testJPEG(t, 320, 240)
 	good := newFakeWorld(jpg, mjpeg320, "/dev/video4")
+	good2 := newFakeWorld(jpg, mjpeg320, "/dev/video5")
 	broken := newFakeWorld(jpg[:10], mjpeg320, "/dev/video2") // opens, only short frames
 	silent := newFakeWorld(jpg, mjpeg320, "/dev/video3")
 	silent.paused = true
@@ -40,15 +42,27 @@ func TestFirstStreaming(t *testing.T) {
 			return silent.open(p, w)
 		case "/dev/video4":
 			return good.open(p, w)
+		case "/dev/video5":
+			return good2.open(p, w)
 		}
 		return nil, io.ErrUnexpectedEOF
 	}
 	paths := []string{"/dev/video0", "/dev/video2", "/dev/video3", "/dev/video4", "/dev/video5"}
+	firstStreaming := func(ctx context.Context, paths []string, w wish, open openFunc, timeout time.Duration) (string, bool) {
+		got := streaming(ctx, paths, w, open, timeout, 1)
+		if len(got) == 0 {
+			return "", false
+		}
+		return got[0], true
+	}
 	p, ok := firstStreaming(context.Background(), paths, wish{640, 480, 30}, open, 50*time.Millisecond)
 	if !ok || p != "/dev/video4" {
 		t.Fatalf("firstStreaming = %q, %v", p, ok)
 	}
-	for _, w := range []*fakeWorld{good, broken, silent} {
+	if all := streaming(context.Background(), paths, wish{640, 480, 30}, open, 50*time.Millisecond, 0); strings.Join(all, " ") != "/dev/video4 /dev/video5" {
+		t.Fatalf("every streaming camera = %q", all)
+	}
+	for _, w := range []*fakeWorld{good, good2, broken, silent} {
 		if w.live.Load() != 0 {
 			t.Fatal("a probed device was left open")
 		}
