@@ -6,8 +6,11 @@ package main
 // from the tray, and lancam runs and quits cleanly without any session bus.
 
 import (
+	"bytes"
 	"fmt"
+	"image/jpeg"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -122,4 +125,36 @@ func TestGUIMinimised(t *testing.T) {
 	setState("1") // NormalState
 	waitPreview(t, l, len(previewLines(l.stderr.String())), 6*time.Second, "shown=true fps>0 again", func(p previewLine) bool { return p.shown && p.fps > 0 })
 	stopGUI(t, l, syscall.SIGTERM, "bus", "tray", "DBus", "D-Bus")
+}
+
+// TestGUISeveralCameras: the window starts with two -source flags, and
+// streaming started from the tray serves both cameras, each at its own
+// URL with its own picture size.
+func TestGUISeveralCameras(t *testing.T) {
+	g := newGUIEnv(t)
+	g.startXvfb()
+	g.startBus()
+	w := startTrayWatcher(t, g.bus)
+	dir := mkdir(t, filepath.Join(t.TempDir(), "porch"))
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=5",
+		"-frames:v", "3", filepath.Join(dir, "f%02d.jpg")).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	l := g.startGUI("-source", "test", "-source", "dir:"+dir, "-size", "640x360", "-fps", "15")
+	_, shot := g.waitWindow(l)
+	g.saveOnFailure("window", shot)
+	waitPreview(t, l, 0, 10*time.Second, "shown=true fps>0", func(p previewLine) bool { return p.shown && p.fps > 0 })
+
+	m := w.itemMenu(t, w.waitItem(t, l, trayTimeout))
+	m.click(t, "Start streaming")
+	waitStreamUp(t, l, streamTimeout)
+	for path, width := range map[string]int{"/stream.mjpg": 640, "/cam/porch/stream.mjpg": 320} {
+		s := openStream(t, l.url(path))
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(s.nextJPEG(t)))
+		s.close()
+		if err != nil || cfg.Width != width {
+			t.Errorf("%s: %v, width %d; want %d", path, err, cfg.Width, width)
+		}
+	}
+	stopGUI(t, l, syscall.SIGTERM)
 }

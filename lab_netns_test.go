@@ -190,21 +190,29 @@ func dialInNetns(ctx context.Context, nsPath, network, addr string) (net.Conn, e
 type labLancam struct {
 	lab    *netLab
 	host   string // the namespace's host and hostname
-	addr   string // 10.99.0.i:8080
+	addr   string // 10.99.0.i:port
 	config string // XDG_CONFIG_HOME, kept across restarts: the same id
 	cmd    *exec.Cmd
 	stderr lockedBuffer
 	done   chan struct{}
 }
 
-// startLabLancam runs `lancam -headless` in host with its own hostname (a
-// UTS namespace) and config folder, and waits until it answers.
+// startLancam runs `lancam -headless` on port 8080 with the test pattern
+// at 640x360 and 15 fps in host with its own hostname (a UTS namespace)
+// and config folder, and waits until it answers.
 func (lab *netLab) startLancam(host, config string, args ...string) *labLancam {
 	lab.t.Helper()
-	l := &labLancam{lab: lab, host: host, addr: fmt.Sprintf("10.99.0.%d:8080", lab.hosts[host]), config: config, done: make(chan struct{})}
+	return lab.startLancamOn(host, config, 8080, append([]string{"-source", "test", "-size", "640x360", "-fps", "15"}, args...)...)
+}
+
+// startLancamOn is startLancam listening on port, with args instead of the
+// test pattern's: several lancams in one host need several ports.
+func (lab *netLab) startLancamOn(host, config string, port int, args ...string) *labLancam {
+	lab.t.Helper()
+	l := &labLancam{lab: lab, host: host, addr: fmt.Sprintf("10.99.0.%d:%d", lab.hosts[host], port), config: config, done: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	args = append([]string{"unshare", "-u", "sh", "-c", `hostname "$0" && exec "$@"`, host,
-		lancamBin, "-headless", "-listen", ":8080", "-source", "test", "-size", "640x360", "-fps", "15"}, args...)
+		lancamBin, "-headless", "-listen", fmt.Sprintf(":%d", port)}, args...)
 	l.cmd = lab.command(ctx, host, args...)
 	l.cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+config)
 	l.cmd.Stderr = &l.stderr

@@ -121,7 +121,7 @@ func (s *Server) FeedOn(name string) bool {
 }
 
 // lookupFeed routes /cam/NAME/... to the camera's handlers.
-func (s *Server) lookupFeed(w http.ResponseWriter, r *http.Request) (http.HandlerFunc, bool) {
+func (s *Server) lookupFeed(r *http.Request) (http.HandlerFunc, bool) {
 	rest, ok := strings.CutPrefix(r.URL.Path, FeedPrefix)
 	if !ok {
 		return nil, false

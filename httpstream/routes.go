@@ -14,7 +14,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if !s.auth.allow(w, r) {
 		return
 	}
-	h := s.lookup(w, r)
+	h := s.lookup(r)
 	if h == nil {
 		http.Error(w, "not found: "+oneLine(r.URL.Path), http.StatusNotFound)
 		return
@@ -29,11 +29,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 
 // lookup finds the handler for r, or nil for an unknown URL.
 // The first camera answers the classic URLs; /status describes all.
-func (s *Server) lookup(w http.ResponseWriter, r *http.Request) http.HandlerFunc {
+func (s *Server) lookup(r *http.Request) http.HandlerFunc {
 	if len(s.feeds) == 0 {
 		return nil
 	}
-	if h, ok := s.lookupFeed(w, r); ok {
+	if h, ok := s.lookupFeed(r); ok {
 		return h
 	}
 	switch r.URL.Path {

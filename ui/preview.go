@@ -30,12 +30,10 @@ func newPreview(hub *camera.Hub, view *jpegView, log *slog.Logger) *preview {
 func (p *preview) SetHub(hub *camera.Hub) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.hub == hub {
-		return
+	if p.hub != hub {
+		p.hub = hub
+		p.wakeLocked()
 	}
-	p.hub = hub
-	close(p.changed)
-	p.changed = make(chan struct{})
 }
 
 // Hub is the camera shown.
@@ -49,10 +47,14 @@ func (p *preview) Hub() *camera.Hub {
 func (p *preview) SetVisible(v bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.visible == v {
-		return
+	if p.visible != v {
+		p.visible = v
+		p.wakeLocked()
 	}
-	p.visible = v
+}
+
+// wakeLocked makes Run re-read the state: the hub or the visibility changed.
+func (p *preview) wakeLocked() {
 	close(p.changed)
 	p.changed = make(chan struct{})
 }
