@@ -20,7 +20,7 @@ func BenchmarkRegisterToSeen(b *testing.B) {
 		a := startAnnouncer(b, lo, testInfo(fmt.Sprintf("lat%08d", i)))
 		waitAdded(b, br, fmt.Sprintf("lat%08d", i))
 		took = append(took, time.Since(start))
-		a.Close()
+		closeAnnouncer(b, a)
 	}
 	reportLatency(b, took)
 }
@@ -30,7 +30,7 @@ func BenchmarkRegisterToSeen(b *testing.B) {
 func BenchmarkColdBrowse(b *testing.B) {
 	lo := loopback(b)
 	a := startAnnouncer(b, lo, testInfo("cold0001"))
-	defer a.Close()
+	defer closeAnnouncer(b, a)
 	var took []time.Duration
 	for b.Loop() {
 		start := time.Now()

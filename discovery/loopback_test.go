@@ -102,7 +102,7 @@ func TestAnnouncedPeerSeen(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	start := time.Now()
 	a := startAnnouncer(t, lo, testInfo("a1b2c3d4"))
-	defer a.Close()
+	defer closeAnnouncer(t, a)
 	p := waitEvent(t, b, Added, 2*time.Second)
 	t.Logf("register -> seen by running browser: %v", time.Since(start))
 	want := map[string]string{"id": "a1b2c3d4", "name": "Küche", "path": "/stream.mjpg", "snapshot": "/snapshot.jpg",
@@ -122,6 +122,7 @@ func TestAnnouncedPeerSeen(t *testing.T) {
 	waitEvent(t, cold, Added, 2*time.Second)
 	t.Logf("cold browse -> seen: %v", time.Since(start))
 
+	waitReceivers(t) // the update re-registers: see waitReceivers
 	if err := a.Update(Info{ID: "a1b2c3d4", Name: "Garage", Version: "test", Port: 18080, Width: 320, Height: 240, FPS: 5, Auth: "basic"}); err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +152,7 @@ func TestAnnouncedPeerSeen(t *testing.T) {
 	if !same {
 		t.Fatal("re-registered without an interface change")
 	}
+	waitReceivers(t)
 	if err := a.CheckInterfaces(); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +167,7 @@ func TestAnnouncedPeerSeen(t *testing.T) {
 func TestSelfFiltered(t *testing.T) {
 	lo := loopback(t)
 	a := startAnnouncer(t, lo, testInfo("self1234"))
-	defer a.Close()
+	defer closeAnnouncer(t, a)
 	b := startBrowser(t, lo, BrowserConfig{SelfID: "self1234"})
 	defer b.Close()
 	time.Sleep(1500 * time.Millisecond)
@@ -181,7 +183,7 @@ func TestClosedPeerRemoved(t *testing.T) {
 		Check: func(context.Context, Peer) error { return errors.New("connection refused") }})
 	defer b.Close()
 	waitEvent(t, b, Added, 2*time.Second)
-	a.Close()
+	closeAnnouncer(t, a)
 	start := time.Now()
 	p := waitEvent(t, b, Removed, 5*time.Second)
 	t.Logf("closed -> removed after %v (StaleAfter 1.5 s)", time.Since(start))
