@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"lancam/camera"
 )
 
 // passwordEnv names the environment variable a password may come in
@@ -37,6 +39,9 @@ type options struct {
 	listCameras bool
 	name        string // display name on the LAN; "" until defaulted to the hostname
 	noMDNS      bool
+	rotate      int             // -rotate: 0, 90, 180 or 270 degrees clockwise
+	mirror      bool            // -mirror: left-right, after the rotation
+	overlay     string          // -overlay: a timestamp format drawn on every frame
 	user        string          // -user: the Basic auth user name
 	password    string          // from -password-file or LANCAM_PASSWORD; never logged
 	set         map[string]bool // flags given on the command line: they beat saved settings
@@ -55,6 +60,9 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	size := fs.String("size", "1280x720", "wanted picture size `WxH`")
 	fs.Float64Var(&o.fps, "fps", 30, "wanted frames per second")
 	fs.IntVar(&o.quality, "quality", 80, "JPEG quality 1-100 when lancam encodes")
+	fs.IntVar(&o.rotate, "rotate", 0, "turn the picture clockwise by 0, 90, 180 or 270 `degrees` (lossless for cameras that send JPEG)")
+	fs.BoolVar(&o.mirror, "mirror", false, "mirror the picture left-right (after -rotate)")
+	fs.StringVar(&o.overlay, "overlay", "", "draw this text on every frame, with strftime-style %Y %m %d %H %M %S %N (camera name) ..., e.g. '%Y-%m-%d %H:%M:%S' (costs a decode and an encode per frame)")
 	fs.IntVar(&o.maxClients, "max-clients", 100, "most concurrent stream viewers; more get 503")
 	fs.StringVar(&o.name, "name", "", "display name other lancams and browsers show (default the hostname)")
 	fs.BoolVar(&o.noMDNS, "no-mdns", false, "do not announce on the LAN or look for other lancams (mDNS/DNS-SD)")
@@ -91,6 +99,12 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 		return o, fmt.Errorf("-fps %g: want a number above 0 and at most 240", o.fps)
 	case o.quality < 1 || o.quality > 100:
 		return o, fmt.Errorf("-quality %d: want 1-100", o.quality)
+	case o.rotate != 0 && o.rotate != 90 && o.rotate != 180 && o.rotate != 270:
+		return o, fmt.Errorf("-rotate %d: want 0, 90, 180 or 270", o.rotate)
+	case (camera.Picture{Overlay: o.overlay}).Check() != nil:
+		return o, fmt.Errorf("-overlay: %v", (camera.Picture{Overlay: o.overlay}).Check())
+	case !utf8.ValidString(o.overlay) || strings.ContainsFunc(o.overlay, unicode.IsControl):
+		return o, fmt.Errorf("-overlay %q: want printable text", o.overlay)
 	case o.maxClients < 1:
 		return o, fmt.Errorf("-max-clients %d: want at least 1", o.maxClients)
 	case len(o.name) > maxNameBytes:

@@ -42,7 +42,7 @@ func TestQEMUBoot(t *testing.T) {
 	log, _ := os.ReadFile(vm.log)
 	for _, want := range []string{"video0/name: vivid-000-vid-cap", "/dev/video0 present",
 		"list-cameras: /dev/video0", "list-cameras: ", "YUYV",
-		`auto-status: {"source":{"kind":"v4l2","device":"/dev/video0"`,
+		`auto-status: {"id":`, `"source":{"kind":"v4l2","device":"/dev/video0"`,
 		`auto-log: `, `msg="source auto: using camera" device=/dev/video0`} {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("serial log lacks %q", want)

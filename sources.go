@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,13 +15,31 @@ import (
 	"lancam/camera/uvc"
 )
 
-// openSource turns -source into a camera.Source: a V4L2 device path, a
+// openSource opens the camera -source names with the -rotate, -mirror and
+// -overlay picture settings applied: by rpicam-vid itself where it can
+// (rotation 180 and the flips), else on the frames (camera.WithPicture).
+func openSource(ctx context.Context, o options, log *slog.Logger) (camera.Source, error) {
+	src, err := openCamera(ctx, o, log)
+	if err != nil {
+		return nil, err
+	}
+	pic := camera.Picture{Rotate: o.rotate, Mirror: o.mirror, Overlay: o.overlay, Name: displayName(o), Quality: o.quality}
+	if picamTurns(o.rotate) && src.Info().Kind == "picam" {
+		pic.Rotate, pic.Mirror = 0, false
+	}
+	return camera.WithPicture(src, pic, log)
+}
+
+// picamTurns says whether rpicam-vid can do the rotation itself.
+func picamTurns(rotate int) bool { return rotate == 0 || rotate == 180 }
+
+// openCamera turns -source into a camera.Source: a V4L2 device path, a
 // Raspberry Pi Camera Module ("picam", "picam:N"), a command
 // ("exec:COMMAND"), "auto" (the first V4L2 camera that streams, else the
 // first Camera Module, else the test pattern), or one of the synthetic
 // sources camera.Open knows.
-func openSource(ctx context.Context, o options, log *slog.Logger) (camera.Source, error) {
-	cam := uvc.Config{Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality, Logger: log}
+func openCamera(ctx context.Context, o options, log *slog.Logger) (camera.Source, error) {
+	cam := uvc.Config{Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality, Logger: log, Saved: savedControls()}
 	if index, ok := picam.ParseSource(o.source); ok {
 		return openPicam(ctx, index, o, log)
 	}
@@ -150,8 +169,13 @@ func openPicam(ctx context.Context, index int, o options, log *slog.Logger) (cam
 // newPicamSource runs rpicam-vid for c with the size, rate and quality
 // asked for.
 func newPicamSource(tools picam.Tools, c picam.Camera, o options, log *slog.Logger) (camera.Source, error) {
-	argv, err := tools.Command(picam.CommandConfig{Camera: c.Index, Width: o.width, Height: o.height,
-		FPS: o.fps, Quality: o.quality})
+	cc := picam.CommandConfig{Camera: c.Index, Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality}
+	if picamTurns(o.rotate) {
+		cc.Rotation = o.rotate
+		cc.HFlip = o.mirror && o.rotate == 0
+		cc.VFlip = o.mirror && o.rotate == 180 // turned 180° and mirrored is flipped top to bottom
+	}
+	argv, err := tools.Command(cc)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +184,8 @@ func newPicamSource(tools picam.Tools, c picam.Camera, o options, log *slog.Logg
 		device = fmt.Sprintf("Camera Module %s (picam:%d)", c.Model, c.Index)
 	}
 	return camera.NewExecSource(camera.ExecConfig{Argv: argv, Kind: "picam", Device: device,
-		Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality, Logger: log})
+		Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality, Logger: log,
+		Rotate: cc.Rotation, Mirror: cc.HFlip || cc.VFlip})
 }
 
 // printCameras is -list-cameras: the V4L2 cameras, then the Camera Modules.
@@ -199,4 +224,15 @@ func picamChoices(ctx context.Context, log *slog.Logger) []uvc.Camera {
 		out = append(out, picam.Chooser(c))
 	}
 	return out
+}
+
+// savedControls is where camera control values are kept across runs
+// ($XDG_CONFIG_HOME/lancam/controls.json), or nil (this run only) without
+// a config folder.
+func savedControls() *uvc.ControlStore {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return nil
+	}
+	return uvc.NewControlStore(filepath.Join(dir, "lancam", "controls.json"))
 }

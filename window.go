@@ -46,11 +46,13 @@ func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log 
 	}
 	name := displayName(opts)
 	flags := ui.Settings{Source: opts.source, Width: opts.width, Height: opts.height, FPS: opts.fps,
-		Quality: opts.quality, Listen: opts.listen, Name: name, Password: opts.password}
+		Quality: opts.quality, Listen: opts.listen, Name: name, Password: opts.password,
+		Rotate: opts.rotate, Mirror: opts.mirror, Overlay: opts.overlay}
 	app := ui.New(ui.Config{Flags: flags, Overridden: opts.set, User: opts.user, Version: appVersion(), Logger: log})
 	s := app.Settings()
 	run := opts
 	run.source, run.width, run.height, run.fps, run.quality, run.listen, run.name = s.Source, s.Width, s.Height, s.FPS, s.Quality, s.Listen, s.Name
+	run.rotate, run.mirror, run.overlay = s.Rotate, s.Mirror, s.Overlay
 	run.password = s.Password // the saved one unless -password-file or $LANCAM_PASSWORD gave one
 	src, err := openSource(ctx, run, log)
 	if err != nil && opts.set["source"] {
@@ -84,6 +86,7 @@ func runWindow(ctx context.Context, opts options, stdout, stderr io.Writer, log 
 		OpenSource: func(ctx context.Context, s ui.Settings) (camera.Source, error) {
 			o := run
 			o.source, o.width, o.height, o.fps, o.quality = s.Source, s.Width, s.Height, s.FPS, s.Quality
+			o.rotate, o.mirror, o.overlay = s.Rotate, s.Mirror, s.Overlay
 			return openSource(ctx, o, log)
 		},
 	})

@@ -29,6 +29,10 @@ type ExecConfig struct {
 	MaxFrame      int      // longest frame accepted (default 16 MiB)
 	Env           []string // added to lancam's environment
 	Logger        *slog.Logger
+	// Rotate and Mirror report a turn the command does itself
+	// (rpicam-vid --rotation, --hflip, --vflip) in /status.
+	Rotate int
+	Mirror bool
 
 	// Timings; zero means the default. Tests shorten them.
 	StallAfter    time.Duration // no frame this long: NO SIGNAL (default 3 s)
@@ -121,7 +125,7 @@ func NewExecSource(cfg ExecConfig) (*ExecSource, error) {
 func (s *ExecSource) Info() SourceInfo {
 	w, h := s.size()
 	return SourceInfo{Kind: s.cfg.Kind, Device: s.cfg.Device, Format: "MJPEG (command)",
-		Width: w, Height: h, FPS: s.cfg.FPS, Dropped: s.dropped.Load()}
+		Width: w, Height: h, FPS: s.cfg.FPS, Dropped: s.dropped.Load(), Rotate: s.cfg.Rotate, Mirror: s.cfg.Mirror}
 }
 
 // Signal reports whether the command's frames are arriving (not NO SIGNAL).

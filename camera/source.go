@@ -27,6 +27,11 @@ type SourceInfo struct {
 	// Dropped counts frames the source threw away (damaged, too short,
 	// not a JPEG, or no encoder free), so a flaky cable shows up.
 	Dropped uint64 `json:"dropped"`
+	// Rotate, Mirror and Overlay are the Picture applied (WithPicture);
+	// Width and Height are then the size after rotation.
+	Rotate  int    `json:"rotate"`
+	Mirror  bool   `json:"mirror"`
+	Overlay string `json:"overlay"`
 }
 
 // SignalReporter is implemented by sources that keep publishing placeholder

@@ -154,6 +154,8 @@ func (s *Server) feedHandler(f *feed, sub string, r *http.Request) http.HandlerF
 		h = s.serveSnapshot
 	case "status", "state":
 		h = s.serveFeedStatus
+	case "controls":
+		h = s.serveControls
 	case "peers":
 		return s.servePeers
 	case "":
@@ -165,6 +167,8 @@ func (s *Server) feedHandler(f *feed, sub string, r *http.Request) http.HandlerF
 			h = s.serveStream
 		case q.Get("action") == "snapshot":
 			h = s.serveSnapshot
+		case q.Get("action") == "command":
+			h = s.serveCommand
 		}
 	}
 	if h == nil {

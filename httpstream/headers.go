@@ -23,7 +23,8 @@ const (
 	expires      = "Mon, 3 Jan 2000 12:34:56 GMT"
 )
 
-// allowed is the Allow header for 405 answers: every endpoint is read-only.
+// allowed is the Allow header for 405 answers on the read-only URLs (all
+// but the controls, which take POST too).
 const allowed = "GET, HEAD"
 
 // setNoCache marks a response as never cacheable: a cached snapshot or status

@@ -19,9 +19,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found: "+oneLine(r.URL.Path), http.StatusNotFound)
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", allowed)
-		http.Error(w, "method "+oneLine(r.Method)+" not allowed: this server only answers GET and HEAD", http.StatusMethodNotAllowed)
+	// Only the camera controls take POST; everything else is read-only.
+	if ctl := controlSub(r); r.Method != http.MethodGet && r.Method != http.MethodHead && !(ctl && r.Method == http.MethodPost) {
+		allow, why := allowed, "this server only answers GET and HEAD"
+		if ctl {
+			allow, why = allowedControls, "camera controls answer GET, HEAD and POST"
+		}
+		w.Header().Set("Allow", allow)
+		http.Error(w, "method "+oneLine(r.Method)+" not allowed: "+why, http.StatusMethodNotAllowed)
 		return
 	}
 	h(w, r)
@@ -39,6 +44,8 @@ func (s *Server) lookup(r *http.Request) http.HandlerFunc {
 	switch r.URL.Path {
 	case "/stream.mjpg", "/stream", "/snapshot.jpg", "/snapshot":
 		return s.feedHandler(s.feeds[0], strings.TrimPrefix(r.URL.Path, "/"), r)
+	case "/controls":
+		return s.feedHandler(s.feeds[0], "controls", r)
 	case "/status", "/state":
 		return s.serveStatus
 	case "/peers":

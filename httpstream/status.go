@@ -79,6 +79,9 @@ type sourceStatus struct {
 	Online      bool    `json:"online"`
 	Running     bool    `json:"running"`
 	LastError   string  `json:"last_error"`
+	Rotate      int     `json:"rotate"`  // degrees clockwise; width and height are after it
+	Mirror      bool    `json:"mirror"`  // left-right, after the rotation
+	Overlay     string  `json:"overlay"` // the text format drawn on frames, "" for none
 }
 
 // status gathers the document for camera fd; the server-wide /status
@@ -140,6 +143,9 @@ func sourceOf(st camera.HubStats) sourceStatus {
 		Online:      st.Online,
 		Running:     st.Running,
 		LastError:   st.LastError,
+		Rotate:      st.Source.Rotate,
+		Mirror:      st.Source.Mirror,
+		Overlay:     st.Source.Overlay,
 	}
 }
 

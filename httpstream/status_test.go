@@ -29,6 +29,9 @@ type statusShape struct {
 		Online      bool    `json:"online"`
 		Running     bool    `json:"running"`
 		LastError   string  `json:"last_error"`
+		Rotate      int     `json:"rotate"`
+		Mirror      bool    `json:"mirror"`
+		Overlay     string  `json:"overlay"`
 	} `json:"source"`
 	Clients []struct {
 		Address    string  `json:"address"`

@@ -15,7 +15,8 @@ func (a *App) applySettings(s Settings) {
 	old := a.current()
 	a.setCurrent(s)
 	a.settings.Save(s)
-	if s.Source != old.Source || s.Width != old.Width || s.Height != old.Height || s.FPS != old.FPS || s.Quality != old.Quality {
+	if s.Source != old.Source || s.Width != old.Width || s.Height != old.Height || s.FPS != old.FPS || s.Quality != old.Quality ||
+		s.Rotate != old.Rotate || s.Mirror != old.Mirror || s.Overlay != old.Overlay {
 		a.goRun(func(ctx context.Context) { a.switchSource(ctx, s) })
 	}
 	if s.Name != old.Name && a.parts.LAN != nil {
@@ -50,7 +51,9 @@ func (a *App) switchSource(ctx context.Context, s Settings) {
 		return
 	}
 	a.parts.Hub.SetSource(src)
-	a.log.Info("camera switched", "source", s.Source, "size", s.Size(), "fps", s.FPS)
+	a.main.controls.reload() // another camera has other controls
+	a.log.Info("camera switched", "source", s.Source, "size", s.Size(), "fps", s.FPS,
+		"rotate", s.Rotate, "mirror", s.Mirror, "overlay", s.Overlay)
 }
 
 // setStartAtLogin writes or removes ~/.config/autostart/lancam.desktop.

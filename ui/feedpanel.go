@@ -12,8 +12,9 @@ import (
 // feedPanel is the window's part for a lancam serving several cameras:
 // which one the preview (and the snapshot button) shows, and a switch per
 // camera that serves and announces it or takes it off the LAN. The camera
-// controls above it belong to the first camera, so they are only enabled
-// while the preview shows that one.
+// form below it (size, rotation, ...) belongs to the first camera, so it is
+// only enabled while the preview shows that one; the Camera controls panel
+// (brightness, ...) follows whichever camera is shown.
 type feedPanel struct {
 	a      *App
 	feeds  []Feed
@@ -69,13 +70,14 @@ func (p *feedPanel) showFeed(i int) {
 		p.a.preview.SetHub(p.feeds[i].Hub)
 	}
 	if m := p.a.main; m != nil {
-		for _, w := range []fyne.Disableable{m.camSel, m.sizeSel, m.fpsSel, m.quality} {
+		for _, w := range append([]fyne.Disableable{m.camSel, m.sizeSel, m.fpsSel, m.quality}, m.pic.disableables()...) {
 			if i == 0 {
 				w.Enable()
 			} else {
 				w.Disable()
 			}
 		}
+		m.controls.reload() // the controls follow the camera shown
 	}
 }
 

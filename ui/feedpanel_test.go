@@ -41,7 +41,8 @@ func TestFeedPanelPreviewsAndSwitchesEachCamera(t *testing.T) {
 	onMain(func() { p.show.SetSelected("back") })
 	eventually(t, "the second camera previewed", func() bool { return shownWidth(m.view) > front })
 	onMain(func() {
-		if r.a.preview.Hub() != r.feeds[1].Hub || !m.camSel.Disabled() || !m.quality.Disabled() {
+		if r.a.preview.Hub() != r.feeds[1].Hub || !m.camSel.Disabled() || !m.quality.Disabled() ||
+			!m.pic.rotate.Disabled() || !m.pic.mirror.Disabled() || !m.pic.overlay.Disabled() {
 			t.Error("the preview's hub or the first camera's controls do not follow the choice")
 		}
 	})
@@ -71,7 +72,7 @@ func TestFeedPanelPreviewsAndSwitchesEachCamera(t *testing.T) {
 	}
 	onMain(func() { p.show.SetSelected("front") })
 	onMain(func() {
-		if m.camSel.Disabled() || r.a.preview.Hub() != r.hub {
+		if m.camSel.Disabled() || m.pic.overlay.Disabled() || r.a.preview.Hub() != r.hub {
 			t.Error("back on the first camera: its controls stay disabled")
 		}
 	})

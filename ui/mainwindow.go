@@ -38,6 +38,8 @@ type mainWindow struct {
 	sizeSel  *widget.Select
 	fpsSel   *widget.Select
 	quality  *widget.Slider
+	pic      *pictureControls
+	controls *controlsPanel
 	choices  []cameraChoice
 	updating bool // set while the code (not the user) changes the selects
 	shownURL string
@@ -69,6 +71,8 @@ func newMainWindow(a *App, w fyne.Window, lanTab, settingsTab fyne.CanvasObject)
 	m.quality = widget.NewSlider(10, 100)
 	m.quality.Step = 5
 	m.quality.OnChangeEnded = func(float64) { m.onSourceControls() }
+	m.pic = newPictureControls(m.onSourceControls)
+	m.controls = newControlsPanel(a)
 
 	snap := widget.NewButtonWithIcon("Take snapshot", theme.MediaPhotoIcon(), a.takeSnapshot)
 
@@ -84,16 +88,21 @@ func newMainWindow(a *App, w fyne.Window, lanTab, settingsTab fyne.CanvasObject)
 		widget.NewFormItem("Frame rate", m.fpsSel),
 		widget.NewFormItem("Quality", m.quality),
 	)
+	for _, it := range m.pic.items() {
+		form.AppendItem(it)
+	}
 	m.feeds = newFeedPanel(a, a.parts.Feeds)
 	side := container.NewVBox(
 		m.feeds.Object(),
 		form,
+		m.pic.overlayRow(),
 		m.toggle,
 		m.viewers,
 		container.NewBorder(nil, nil, nil, m.copyBtn, m.urlBox),
 		container.NewCenter(m.qr),
 		snap,
 		m.message,
+		m.controls.Object(), // last: opening it must not move the buttons above
 	)
 	cameraTab := container.NewBorder(m.errCard, nil, nil, container.NewVScroll(side), m.view)
 	lanItem := container.NewTabItemWithIcon("LAN cameras", theme.ComputerIcon(), lanTab)
@@ -221,6 +230,7 @@ func (m *mainWindow) fillControls(s Settings) {
 	m.fpsSel.SetOptions(withCurrent(rateChoices(cams, s.Source, s.Width, s.Height), formatFPS(s.FPS)))
 	m.fpsSel.SetSelected(formatFPS(s.FPS))
 	m.quality.SetValue(float64(s.Quality))
+	m.pic.fill(s, m.win.Canvas().Focused() == m.pic.overlay)
 }
 
 // onSourceControls applies a change the user made to the camera controls.
@@ -241,7 +251,7 @@ func (m *mainWindow) onSourceControls() {
 		s.FPS = r
 	}
 	s.Quality = int(m.quality.Value)
-	m.a.applySettings(s)
+	m.a.applySettings(m.pic.read(s))
 }
 
 // withCurrent makes sure the current value is among the options.

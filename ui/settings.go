@@ -22,6 +22,12 @@ type Settings struct {
 	// Password, when not empty, is asked of every viewer (HTTP Basic).
 	// It is kept in Fyne's preferences file, readable by this user only.
 	Password string
+	// Rotate turns the picture clockwise (0, 90, 180 or 270 degrees),
+	// Mirror flips it left to right, and Overlay is a timestamp format
+	// stamped on it, such as "%Y-%m-%d %H:%M:%S" ("" for none).
+	Rotate  int
+	Mirror  bool
+	Overlay string
 }
 
 // Port is the port part of Listen (0 when unparsable).
@@ -50,6 +56,7 @@ const (
 	keyListen, keyName                                 = "listen", "name"
 	keyStreamOnLaunch, keyStartHidden, keyStartAtLogin = "stream_on_launch", "start_hidden", "start_at_login"
 	keyPassword                                        = "password"
+	keyRotate, keyMirror, keyOverlay                   = "rotate", "mirror", "overlay"
 )
 
 // settingsStore loads and saves Settings with Fyne's preferences. Flags the
@@ -84,6 +91,9 @@ func (st *settingsStore) Load() Settings {
 		StartHidden:    p.BoolWithFallback(keyStartHidden, f.StartHidden),
 		StartAtLogin:   p.BoolWithFallback(keyStartAtLogin, f.StartAtLogin),
 		Password:       p.StringWithFallback(keyPassword, ""),
+		Rotate:         validRotation(p.IntWithFallback(keyRotate, f.Rotate)),
+		Mirror:         p.BoolWithFallback(keyMirror, f.Mirror),
+		Overlay:        p.StringWithFallback(keyOverlay, f.Overlay),
 	}
 	return st.applyFlags(s)
 }
@@ -112,7 +122,26 @@ func (st *settingsStore) applyFlags(s Settings) Settings {
 	if o["password"] { // -password-file or $LANCAM_PASSWORD
 		s.Password = f.Password
 	}
+	if o["rotate"] {
+		s.Rotate = f.Rotate
+	}
+	if o["mirror"] {
+		s.Mirror = f.Mirror
+	}
+	if o["overlay"] {
+		s.Overlay = f.Overlay
+	}
 	return s
+}
+
+// validRotation keeps a hand-edited preferences file from asking for an
+// angle the camera cannot turn by: anything but a quarter turn is none.
+func validRotation(deg int) int {
+	switch deg {
+	case 0, 90, 180, 270:
+		return deg
+	}
+	return 0
 }
 
 // Save keeps s for the next run.
@@ -128,6 +157,9 @@ func (st *settingsStore) Save(s Settings) {
 	p.SetBool(keyStreamOnLaunch, s.StreamOnLaunch)
 	p.SetBool(keyStartHidden, s.StartHidden)
 	p.SetBool(keyStartAtLogin, s.StartAtLogin)
+	p.SetInt(keyRotate, s.Rotate)
+	p.SetBool(keyMirror, s.Mirror)
+	p.SetString(keyOverlay, s.Overlay)
 	if !st.overridden["password"] {
 		// A password given for one run must not end up in a file.
 		p.SetString(keyPassword, s.Password)

@@ -19,13 +19,14 @@ func TestSettingsRoundTrip(t *testing.T) {
 		t.Fatalf("fresh load = %+v, want the defaults %+v", got, defaults)
 	}
 	saved := Settings{Source: "/dev/video2", Width: 640, Height: 480, FPS: 15, Quality: 60, Listen: ":9000", Name: "Küche",
-		StreamOnLaunch: true, StartHidden: true, StartAtLogin: true}
+		StreamOnLaunch: true, StartHidden: true, StartAtLogin: true, Rotate: 270, Mirror: true, Overlay: "%H:%M %N"}
 	st.Save(saved)
 	if got := newSettingsStore(a.Preferences(), defaults, nil).Load(); got != saved {
 		t.Fatalf("after save = %+v, want %+v", got, saved)
 	}
 
-	flags := Settings{Source: "test", Width: 320, Height: 240, FPS: 5, Quality: 90, Listen: "127.0.0.1:7000", Name: "cli"}
+	flags := Settings{Source: "test", Width: 320, Height: 240, FPS: 5, Quality: 90, Listen: "127.0.0.1:7000", Name: "cli",
+		Rotate: 90, Overlay: "%Y"}
 	for _, tc := range []struct {
 		set  map[string]bool
 		want Settings
@@ -37,6 +38,8 @@ func TestSettingsRoundTrip(t *testing.T) {
 			s.Quality, s.Listen, s.Name = 90, "127.0.0.1:7000", "cli"
 			return s
 		}()},
+		{map[string]bool{"rotate": true}, func() Settings { s := saved; s.Rotate = 90; return s }()},
+		{map[string]bool{"mirror": true, "overlay": true}, func() Settings { s := saved; s.Mirror, s.Overlay = false, "%Y"; return s }()},
 		{map[string]bool{"headless": true, "max-clients": true}, saved},
 	} {
 		if got := newSettingsStore(a.Preferences(), flags, tc.set).Load(); got != tc.want {
@@ -45,6 +48,18 @@ func TestSettingsRoundTrip(t *testing.T) {
 	}
 	if got := newSettingsStore(a.Preferences(), defaults, nil).Load(); got != saved {
 		t.Errorf("a run with flags changed the saved settings: %+v", got)
+	}
+}
+
+// TestSettingsRotationFromAFileIsAQuarterTurn: a hand-edited preferences
+// file asking for 45° opens the camera upright instead of failing.
+func TestSettingsRotationFromAFileIsAQuarterTurn(t *testing.T) {
+	a := test.NewTempApp(t)
+	for _, tc := range []struct{ saved, want int }{{180, 180}, {45, 0}, {-90, 0}, {360, 0}} {
+		a.Preferences().SetInt(keyRotate, tc.saved)
+		if got := newSettingsStore(a.Preferences(), Settings{}, nil).Load().Rotate; got != tc.want {
+			t.Errorf("saved rotate %d loads as %d, want %d", tc.saved, got, tc.want)
+		}
 	}
 }
 

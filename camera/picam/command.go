@@ -13,6 +13,10 @@ type CommandConfig struct {
 	Width, Height int
 	FPS           float64
 	Quality       int // JPEG quality 1..100, rpicam-vid's -q
+	// Rotation (0 or 180: all libcamera can do) and the flips are done on
+	// the sensor, for free; lancam turns frames by 90° itself.
+	Rotation     int
+	HFlip, VFlip bool
 }
 
 // Command is the argv that makes rpicam-vid write concatenated JPEGs to
@@ -30,8 +34,20 @@ func (t Tools) Command(c CommandConfig) ([]string, error) {
 		return nil, fmt.Errorf("picam: frame rate %v must be positive", c.FPS)
 	case c.Quality < 1 || c.Quality > 100:
 		return nil, fmt.Errorf("picam: JPEG quality %d must be 1..100", c.Quality)
+	case c.Rotation != 0 && c.Rotation != 180:
+		return nil, fmt.Errorf("picam: rotation %d: rpicam-vid takes 0 or 180", c.Rotation)
 	}
-	return []string{t.Vid,
+	var turn []string
+	if c.Rotation == 180 {
+		turn = append(turn, "--rotation", "180")
+	}
+	if c.HFlip {
+		turn = append(turn, "--hflip")
+	}
+	if c.VFlip {
+		turn = append(turn, "--vflip")
+	}
+	return append([]string{t.Vid,
 		"-t", "0", // run until killed
 		"--camera", strconv.Itoa(c.Camera),
 		"--codec", "mjpeg",
@@ -41,7 +57,7 @@ func (t Tools) Command(c CommandConfig) ([]string, error) {
 		"-q", strconv.Itoa(c.Quality),
 		"--nopreview", // headless Pis have no display to preview on
 		"-o", "-",
-	}, nil
+	}, turn...), nil
 }
 
 // sourcePrefix is the -source scheme for Pi cameras, kept apart from

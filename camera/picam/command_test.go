@@ -30,6 +30,11 @@ func TestCommand(t *testing.T) {
 		{"quality 0", CommandConfig{Width: 640, Height: 480, FPS: 30, Quality: 0}, nil},
 		{"quality 101", CommandConfig{Width: 640, Height: 480, FPS: 30, Quality: 101}, nil},
 		{"negative camera", CommandConfig{Camera: -1, Width: 640, Height: 480, FPS: 30, Quality: 80}, nil},
+		{"turned on the sensor", CommandConfig{Width: 640, Height: 480, FPS: 30, Quality: 80, Rotation: 180, HFlip: true, VFlip: true},
+			[]string{"/usr/bin/rpicam-vid", "-t", "0", "--camera", "0", "--codec", "mjpeg",
+				"--width", "640", "--height", "480", "--framerate", "30", "-q", "80", "--nopreview", "-o", "-",
+				"--rotation", "180", "--hflip", "--vflip"}},
+		{"rotation 90", CommandConfig{Width: 640, Height: 480, FPS: 30, Quality: 80, Rotation: 90}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,7 +48,7 @@ const (
 )
 
 // OpFor is the single transform that rotates clockwise by degrees (0, 90,
-// 180 or 270) after mirroring left-right when mirror is set.
+// 180 or 270) and then, when mirror is set, mirrors the result left-right.
 func OpFor(degrees int, mirror bool) (Op, error) {
 	plain := map[int]Op{0: OpNone, 90: OpRot90, 180: OpRot180, 270: OpRot270}
 	mirrored := map[int]Op{0: OpHFlip, 90: OpTranspose, 180: OpVFlip, 270: OpTransverse}

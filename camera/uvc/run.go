@@ -61,6 +61,7 @@ func (s *Source) Run(ctx context.Context, publish func(*camera.Frame)) error {
 		n := dev.Negotiated()
 		s.setNegotiated(path, n)
 		bus = n.busInfo
+		s.applySaved(path, n.busInfo, n.card) // an unplug or a driver reload reset them
 		s.log.Info("camera streaming", "path", path, "card", n.card, "format", fourccString(n.fourcc),
 			"width", n.width, "height", n.height, "fps", n.fps)
 		got, err := r.stream(dev, n)

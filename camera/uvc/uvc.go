@@ -32,6 +32,9 @@ type Config struct {
 	// StallTimeout is how long a streaming device may deliver nothing
 	// before NO SIGNAL frames are shown (default 2 s).
 	StallTimeout time.Duration
+	// Saved keeps the control values set through SetControl and puts them
+	// back whenever the camera is opened (default: in memory only).
+	Saved *ControlStore
 }
 
 // Source captures from one V4L2 node. It implements camera.Source and
@@ -51,6 +54,7 @@ type Source struct {
 
 	signal atomic.Bool
 	drops  dropCounters
+	ctl    controlState
 }
 
 // New checks cfg and fills in defaults. It does not touch the device: a
@@ -89,7 +93,8 @@ func New(cfg Config) (*Source, error) {
 	}
 	return &Source{cfg: cfg, log: log.With("device", cfg.Device), open: openV4L, path: cfg.Device,
 		findBus:   func(b string) string { return findByBusInfo(devDir, b, probeBusInfo) },
-		backoffLo: 200 * time.Millisecond, backoffHi: 2 * time.Second, noSignalT: time.Second}, nil
+		backoffLo: 200 * time.Millisecond, backoffHi: 2 * time.Second, noSignalT: time.Second,
+		ctl: newControlState(cfg.Saved)}, nil
 }
 
 // Info describes the source for /status: the negotiated format and size
