@@ -175,15 +175,11 @@ func newPicamSource(tools picam.Tools, c picam.Camera, o options, log *slog.Logg
 		cc.HFlip = o.mirror && o.rotate == 0
 		cc.VFlip = o.mirror && o.rotate == 180 // turned 180° and mirrored is flipped top to bottom
 	}
-	argv, err := tools.Command(cc)
-	if err != nil {
-		return nil, err
-	}
 	device := fmt.Sprintf("Camera Module %d", c.Index)
 	if c.Model != "" {
 		device = fmt.Sprintf("Camera Module %s (picam:%d)", c.Model, c.Index)
 	}
-	return camera.NewExecSource(camera.ExecConfig{Argv: argv, Kind: "picam", Device: device,
+	return picam.NewSource(tools, cc, c.Model, savedControls(), camera.ExecConfig{Kind: "picam", Device: device,
 		Width: o.width, Height: o.height, FPS: o.fps, Quality: o.quality, Logger: log,
 		Rotate: cc.Rotation, Mirror: cc.HFlip || cc.VFlip})
 }

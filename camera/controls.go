@@ -1,6 +1,12 @@
 package camera
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // Control is one picture setting a camera offers (V4L2's brightness,
 // contrast, exposure, white balance, focus, ...), as the window builds a
@@ -21,6 +27,32 @@ type Control struct {
 	// Restarts says that setting it restarts the camera (rpicam-vid takes
 	// its settings on the command line).
 	Restarts bool `json:"restarts,omitempty"`
+}
+
+// Check says whether the control can take v: within Min..Max, on the step
+// from Min, 0 or 1 for a bool, one of the menu's indexes. The error wraps
+// ErrBadControl and names the control.
+func (c Control) Check(v int64) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s: %s", ErrBadControl, c.Name, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case v < c.Min || v > c.Max:
+		return bad("%d out of range %d..%d", v, c.Min, c.Max)
+	case c.Type == "bool" && v != 0 && v != 1:
+		return bad("%d is not 0 or 1", v)
+	case c.Type == "menu" || c.Type == "intmenu":
+		if !slices.ContainsFunc(c.Menu, func(m MenuItem) bool { return m.Index == v }) {
+			idx := make([]string, len(c.Menu))
+			for i, m := range c.Menu {
+				idx[i] = strconv.FormatInt(m.Index, 10)
+			}
+			return bad("%d is not one of the menu's %s", v, strings.Join(idx, ", "))
+		}
+	case c.Step > 1 && (v-c.Min)%c.Step != 0:
+		return bad("%d is not %d plus a multiple of %d", v, c.Min, c.Step)
+	}
+	return nil
 }
 
 // MenuItem is one choice of a menu control.

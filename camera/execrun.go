@@ -41,7 +41,12 @@ func (r *execRun) once() error {
 	}
 	defer outR.Close()
 	defer errR.Close()
-	cmd := exec.Command(cfg.Argv[0], cfg.Argv[1:]...)
+	select {
+	case <-r.s.restart: // settings changed while stopped: this start has them
+	default:
+	}
+	argv := r.s.command()
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = outW, errW
 	cmd.Env = append(os.Environ(), cfg.Env...)
 	// A group of its own, so that stopping kills a shell's children too;
@@ -51,7 +56,7 @@ func (r *execRun) once() error {
 	outW.Close()
 	errW.Close()
 	if err != nil {
-		return fmt.Errorf("starting %s: %w", cfg.Argv[0], err)
+		return fmt.Errorf("starting %s: %w", argv[0], err)
 	}
 	r.s.log.Info("camera command started", "pid", cmd.Process.Pid, "cmd", cfg.Device)
 	pgid := cmd.Process.Pid
@@ -83,6 +88,9 @@ loop:
 	for {
 		select {
 		case <-r.ctx.Done():
+			break loop
+		case <-r.s.restart:
+			reason = errNewCommand
 			break loop
 		case b := <-frames:
 			if r.emit(b) {
@@ -143,6 +151,9 @@ loop:
 	}
 	return reason
 }
+
+// errNewCommand ends a run for SetArgv: not a failure, no back-off.
+var errNewCommand = errors.New("new settings")
 
 // read pumps frames from the command into a one-slot mailbox where a newer
 // frame replaces one not yet taken: a command that floods faster than Run

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,8 +58,10 @@ type ExecSource struct {
 
 	signal  atomic.Bool
 	dropped atomic.Uint64
+	restart chan struct{} // SetArgv: end the running command, start the new one
 	mu      sync.Mutex
-	w, h    int // size of the latest frame
+	argv    []string // the command the next start runs
+	w, h    int      // size of the latest frame
 }
 
 // ParseExecSpec splits the COMMAND of -source exec:COMMAND into argv the way
@@ -118,7 +121,26 @@ func NewExecSource(cfg ExecConfig) (*ExecSource, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &ExecSource{cfg: cfg, log: log.With("source", cfg.Kind)}, nil
+	return &ExecSource{cfg: cfg, log: log.With("source", cfg.Kind), restart: make(chan struct{}, 1), argv: cfg.Argv}, nil
+}
+
+// SetArgv replaces the command; a running one is stopped and the new one
+// started at once (Camera Modules take their settings on the command line).
+func (s *ExecSource) SetArgv(argv []string) {
+	s.mu.Lock()
+	s.argv = slices.Clone(argv)
+	s.mu.Unlock()
+	select {
+	case s.restart <- struct{}{}:
+	default: // a restart is pending already; it runs the newest argv
+	}
+}
+
+// command is the argv to start now.
+func (s *ExecSource) command() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.argv
 }
 
 // Info describes the source for /status: the size is the latest frame's.
@@ -162,6 +184,11 @@ func (s *ExecSource) Run(ctx context.Context, publish func(*Frame)) error {
 		err := r.once()
 		if ctx.Err() != nil {
 			break
+		}
+		if errors.Is(err, errNewCommand) {
+			s.log.Info("camera command restarted with new settings")
+			backoff = s.cfg.BackoffMin
+			continue
 		}
 		s.signal.Store(false)
 		s.log.Warn("camera command ended; restarting", "err", err, "ran", time.Since(start).Round(time.Millisecond),

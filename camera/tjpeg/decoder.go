@@ -22,6 +22,7 @@ static tjpeg_hdr tjpeg_header(tjhandle h, const unsigned char *buf,
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"unsafe"
@@ -75,6 +76,9 @@ func (d *Decoder) DecodeRGBA(dst *image.RGBA, jpeg []byte, s Scale) (*image.RGBA
 	if err != nil {
 		d.reset()
 		return nil, err
+	}
+	if !hasQuantTable(jpeg) {
+		return nil, errNoQuantTable
 	}
 	w, h := s.Size(hdr.Width, hdr.Height)
 	if !fits(dst, w, h) {
@@ -181,4 +185,35 @@ func putHeaderHandle(h C.tjhandle) {
 	default:
 		C.tjDestroy(h)
 	}
+}
+
+// errNoQuantTable refuses a frame without its own quantization table: the
+// library would use the previous frame's (JPEG's abbreviated streams keep
+// tables across images), so what it shows would depend on what came
+// before. Cameras send one with every frame.
+var errNoQuantTable = errors.New("tjpeg: decompress: no quantization table before the scan")
+
+// hasQuantTable walks the marker segments up to the first scan and reports
+// whether a DQT is among them. Anything malformed counts as present: the
+// library then reports the real error.
+func hasQuantTable(jpeg []byte) bool {
+	for i := 2; i+4 <= len(jpeg); {
+		if jpeg[i] != 0xFF {
+			return true
+		}
+		switch m := jpeg[i+1]; {
+		case m == 0xFF: // fill byte
+			i++
+			continue
+		case m == 0xDB:
+			return true
+		case m == 0xDA: // start of scan
+			return false
+		case m == 0x01 || m >= 0xD0 && m <= 0xD8: // no length
+			i += 2
+			continue
+		}
+		i += 2 + (int(jpeg[i+2])<<8 | int(jpeg[i+3]))
+	}
+	return true
 }

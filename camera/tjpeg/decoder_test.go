@@ -163,3 +163,39 @@ func TestDecoderRecoversAfterError(t *testing.T) {
 		}
 	}
 }
+
+// TestNoQuantTableRefused: a frame whose scan comes without a quantization
+// table is refused: the library would borrow the previous frame's table,
+// so the same bytes would decode differently after different frames.
+func TestNoQuantTableRefused(t *testing.T) {
+	enc, dec := newCodecs(t)
+	good, err := enc.EncodeRGBA(nil, gradient(32, 16), SubsampGray, 90)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasQuantTable(good) {
+		t.Fatal("a whole frame counts as without a table")
+	}
+	// Cut the DQT segment out of the frame.
+	noDQT := append([]byte(nil), good[:2]...)
+	for i := 2; i+4 <= len(good); {
+		if good[i+1] == 0xDA {
+			noDQT = append(noDQT, good[i:]...)
+			break
+		}
+		n := 2 + (int(good[i+2])<<8 | int(good[i+3]))
+		if good[i+1] != 0xDB {
+			noDQT = append(noDQT, good[i:i+n]...)
+		}
+		i += n
+	}
+	if hasQuantTable(noDQT) {
+		t.Fatal("the cut frame still counts as having a table")
+	}
+	if _, err := dec.DecodeRGBA(nil, good, ScaleFull); err != nil {
+		t.Fatal(err)
+	}
+	if img, err := dec.DecodeRGBA(nil, noDQT, ScaleFull); img != nil || err == nil {
+		t.Errorf("decoded a frame without a table after a good one: %v", err)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"lancam/camera"
@@ -241,30 +240,8 @@ func checkValue(list []ctlInfo, id uint32, v int64) (ctlInfo, error) {
 		return ctlInfo{}, fmt.Errorf("%w: no control with id %d", camera.ErrBadControl, id)
 	}
 	c := list[i]
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", camera.ErrBadControl, c.Name, fmt.Sprintf(format, args...))
+	if c.readOnly {
+		return c, fmt.Errorf("%w: %s: read-only", camera.ErrBadControl, c.Name)
 	}
-	switch {
-	case c.readOnly:
-		return c, bad("read-only")
-	case v < c.Min || v > c.Max:
-		return c, bad("%d out of range %d..%d", v, c.Min, c.Max)
-	case c.Type == "bool" && v != 0 && v != 1:
-		return c, bad("%d is not 0 or 1", v)
-	case c.Type == "menu" || c.Type == "intmenu":
-		if !slices.ContainsFunc(c.Menu, func(m camera.MenuItem) bool { return m.Index == v }) {
-			return c, bad("%d is not one of the menu's %s", v, menuIndexes(c.Menu))
-		}
-	case c.Step > 1 && (v-c.Min)%c.Step != 0:
-		return c, bad("%d is not %d plus a multiple of %d", v, c.Min, c.Step)
-	}
-	return c, nil
-}
-
-func menuIndexes(m []camera.MenuItem) string {
-	s := make([]string, len(m))
-	for i, it := range m {
-		s[i] = fmt.Sprint(it.Index)
-	}
-	return strings.Join(s, ",")
+	return c, c.Check(v)
 }

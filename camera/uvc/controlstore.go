@@ -196,3 +196,20 @@ func lockFile(path string) (unlock func(), err error) {
 	}
 	return func() { f.Close() }, nil // closing releases the lock
 }
+
+// Values returns what was saved for the camera at bus with card name card
+// (nil if nothing): for cameras that are not V4L2 nodes, such as Camera
+// Modules ("picam:N" as bus, the sensor model as card).
+func (st *ControlStore) Values(bus, card string) map[string]int64 {
+	return st.get(storeKey(bus, card, ""))
+}
+
+// Save keeps one value for that camera.
+func (st *ControlStore) Save(bus, card, name string, v int64) error {
+	return st.set(storeKey(bus, card, ""), name, v)
+}
+
+// Forget drops every value kept for that camera.
+func (st *ControlStore) Forget(bus, card string) error {
+	return st.clear(storeKey(bus, card, ""))
+}
