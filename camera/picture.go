@@ -98,6 +98,7 @@ func (s *pictureSource) Run(ctx context.Context, publish func(*Frame)) error {
 	if err != nil {
 		return err
 	}
+	p.budget, p.log = losslessBudget(s.inner.Info()), s.log
 	defer p.close()
 	return s.inner.Run(ctx, func(f *Frame) {
 		if !s.Signal() {
@@ -127,6 +128,32 @@ type pictureWorker struct {
 	turned   *image.RGBA // turnRGBA's buffer
 	text     *bitmapText
 	failures int
+
+	// The lossless turns that move blocks across the picture buffer it
+	// whole and cost several times a decode and an encode (19 ms against
+	// 6 ms per 720p frame here). They are kept while they take at most
+	// budget per frame; slowMax frames over it in a row switch this run to
+	// turning decoded pixels, so that the camera keeps its frame rate.
+	budget time.Duration
+	slow   int
+	pixels bool // switched: every frame goes through redraw
+	log    *slog.Logger
+}
+
+// slowMax is how many slow lossless turns in a row switch to pixels.
+const slowMax = 3
+
+// losslessBudget is half a frame interval of the camera: the rest is for
+// capture and everything else.
+func losslessBudget(in SourceInfo) time.Duration {
+	fps := in.FPS
+	if in.DeviceFPS > 0 {
+		fps = in.DeviceFPS
+	}
+	if fps <= 0 {
+		fps = 30
+	}
+	return time.Duration(float64(time.Second) / fps / 2)
 }
 
 func newPictureWorker(p Picture, op tjpeg.Op) (*pictureWorker, error) {
@@ -165,18 +192,30 @@ func (w *pictureWorker) close() {
 
 // process turns f and stamps it; a new frame, f is never written.
 func (w *pictureWorker) process(f *Frame) (*Frame, error) {
-	if w.text != nil { // decoding anyway: turn the pixels too, encode once
+	if w.text != nil || w.pixels { // decoding anyway: turn the pixels too, encode once
 		return w.redraw(f.JPEG(), f)
 	}
 	if w.tr == nil {
 		return f, nil
 	}
+	start := time.Now()
 	out, width, height, err := w.tr.Transform(f.JPEG(), w.op, true)
 	if errors.Is(err, tjpeg.ErrImperfect) { // a lossless turn would crop
 		return w.redraw(f.JPEG(), f)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if took := time.Since(start); w.budget > 0 && took > w.budget {
+		if w.slow++; w.slow >= slowMax {
+			w.pixels = true
+			if w.log != nil {
+				w.log.Info("picture: the lossless turn is too slow for the frame rate; turning decoded pixels instead",
+					"took", took.Round(100*time.Microsecond), "budget", w.budget.Round(100*time.Microsecond))
+			}
+		}
+	} else {
+		w.slow = 0
 	}
 	return NewFrame(out, width, height, f.Seq(), f.Captured()), nil
 }

@@ -231,3 +231,31 @@ func BenchmarkPicture720p(b *testing.B) {
 		})
 	}
 }
+
+// TestPictureKeepsTheFrameRate: lossless turns that take longer than the
+// budget three frames in a row switch the run to turning pixels: the
+// frames keep their size but are no longer the transform's bytes.
+func TestPictureKeepsTheFrameRate(t *testing.T) {
+	jpg := testJPEG(t, 320, 240)
+	op, _ := tjpeg.OpFor(180, false)
+	w, err := newPictureWorker(Picture{Rotate: 180, Quality: 80}, op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	lossless, _, _, _ := w.tr.Transform(jpg, op, true)
+	w.budget = time.Nanosecond // every turn is too slow
+	f := NewFrame(jpg, 320, 240, 1, time.Now())
+	for i := range 5 {
+		out, err := w.process(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Equal(out.JPEG(), lossless); got != (i < slowMax) || out.Width() != 320 || out.Height() != 240 {
+			t.Errorf("frame %d: lossless %v (want %v), %dx%d", i, got, i < slowMax, out.Width(), out.Height())
+		}
+	}
+	if b := losslessBudget(SourceInfo{FPS: 30, DeviceFPS: 25}); b != 20*time.Millisecond {
+		t.Errorf("budget at 25 fps: %v", b)
+	}
+}
