@@ -98,7 +98,7 @@ func (s *pictureSource) Run(ctx context.Context, publish func(*Frame)) error {
 	if err != nil {
 		return err
 	}
-	p.budget, p.log = losslessBudget(s.inner.Info()), s.log
+	p.choice = turnChoice{budget: losslessBudget(s.inner.Info()), log: s.log}
 	defer p.close()
 	return s.inner.Run(ctx, func(f *Frame) {
 		if !s.Signal() {
@@ -129,19 +129,8 @@ type pictureWorker struct {
 	text     *bitmapText
 	failures int
 
-	// The lossless turns that move blocks across the picture buffer it
-	// whole and cost several times a decode and an encode (19 ms against
-	// 6 ms per 720p frame here). They are kept while they take at most
-	// budget per frame; slowMax frames over it in a row switch this run to
-	// turning decoded pixels, so that the camera keeps its frame rate.
-	budget time.Duration
-	slow   int
-	pixels bool // switched: every frame goes through redraw
-	log    *slog.Logger
+	choice turnChoice // lossless or pixels, by what each costs
 }
-
-// slowMax is how many slow lossless turns in a row switch to pixels.
-const slowMax = 3
 
 // losslessBudget is half a frame interval of the camera: the rest is for
 // capture and everything else.
@@ -192,13 +181,18 @@ func (w *pictureWorker) close() {
 
 // process turns f and stamps it; a new frame, f is never written.
 func (w *pictureWorker) process(f *Frame) (*Frame, error) {
-	if w.text != nil || w.pixels { // decoding anyway: turn the pixels too, encode once
+	if w.text != nil { // decoding anyway: turn the pixels too, encode once
 		return w.redraw(f.JPEG(), f)
 	}
 	if w.tr == nil {
 		return f, nil
 	}
 	start := time.Now()
+	if w.choice.usePixels() {
+		out, err := w.redraw(f.JPEG(), f)
+		w.choice.record(time.Since(start))
+		return out, err
+	}
 	out, width, height, err := w.tr.Transform(f.JPEG(), w.op, true)
 	if errors.Is(err, tjpeg.ErrImperfect) { // a lossless turn would crop
 		return w.redraw(f.JPEG(), f)
@@ -206,17 +200,7 @@ func (w *pictureWorker) process(f *Frame) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	if took := time.Since(start); w.budget > 0 && took > w.budget {
-		if w.slow++; w.slow >= slowMax {
-			w.pixels = true
-			if w.log != nil {
-				w.log.Info("picture: the lossless turn is too slow for the frame rate; turning decoded pixels instead",
-					"took", took.Round(100*time.Microsecond), "budget", w.budget.Round(100*time.Microsecond))
-			}
-		}
-	} else {
-		w.slow = 0
-	}
+	w.choice.record(time.Since(start))
 	return NewFrame(out, width, height, f.Seq(), f.Captured()), nil
 }
 

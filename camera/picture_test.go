@@ -233,8 +233,8 @@ func BenchmarkPicture720p(b *testing.B) {
 }
 
 // TestPictureKeepsTheFrameRate: lossless turns that take longer than the
-// budget three frames in a row switch the run to turning pixels: the
-// frames keep their size but are no longer the transform's bytes.
+// budget three frames in a row make the next three go through the pixels
+// (same size, not the transform's bytes), then the cheaper path stays.
 func TestPictureKeepsTheFrameRate(t *testing.T) {
 	jpg := testJPEG(t, 320, 240)
 	op, _ := tjpeg.OpFor(180, false)
@@ -244,9 +244,9 @@ func TestPictureKeepsTheFrameRate(t *testing.T) {
 	}
 	defer w.close()
 	lossless, _, _, _ := w.tr.Transform(jpg, op, true)
-	w.budget = time.Nanosecond // every turn is too slow
+	w.choice.budget = time.Nanosecond // every turn is too slow
 	f := NewFrame(jpg, 320, 240, 1, time.Now())
-	for i := range 5 {
+	for i := range 2 * slowMax {
 		out, err := w.process(f)
 		if err != nil {
 			t.Fatal(err)
@@ -255,7 +255,42 @@ func TestPictureKeepsTheFrameRate(t *testing.T) {
 			t.Errorf("frame %d: lossless %v (want %v), %dx%d", i, got, i < slowMax, out.Width(), out.Height())
 		}
 	}
+	if w.choice.state != turnPixels && w.choice.state != turnKept {
+		t.Errorf("no decision after both paths were measured: state %d", w.choice.state)
+	}
 	if b := losslessBudget(SourceInfo{FPS: 30, DeviceFPS: 25}); b != 20*time.Millisecond {
 		t.Errorf("budget at 25 fps: %v", b)
+	}
+}
+
+// TestTurnChoice: the path measured cheaper wins; a lossless turn within
+// budget never switches; one fast frame restarts the count.
+func TestTurnChoice(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name  string
+		costs []time.Duration // per frame, in the order they come
+		want  turnState
+	}{
+		{"fast enough", []time.Duration{5 * ms, 8 * ms, 8 * ms, 8 * ms, 8 * ms}, turnLossless},
+		{"slow, pixels cheaper", []time.Duration{20 * ms, 20 * ms, 20 * ms, 6 * ms, 6 * ms, 6 * ms}, turnPixels},
+		{"slow, pixels dearer", []time.Duration{20 * ms, 20 * ms, 20 * ms, 30 * ms, 30 * ms, 30 * ms}, turnKept},
+		{"one fast frame between", []time.Duration{20 * ms, 20 * ms, 5 * ms, 20 * ms, 20 * ms}, turnLossless},
+		{"still measuring", []time.Duration{20 * ms, 20 * ms, 20 * ms, 6 * ms}, turnTrying},
+	} {
+		c := turnChoice{budget: 10 * ms}
+		for _, d := range tc.costs {
+			c.record(d)
+		}
+		if c.state != tc.want {
+			t.Errorf("%s: state %d, want %d", tc.name, c.state, tc.want)
+		}
+	}
+	never := turnChoice{}
+	for range 10 {
+		never.record(time.Second)
+	}
+	if never.usePixels() {
+		t.Error("a run without a budget switched")
 	}
 }

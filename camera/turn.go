@@ -9,8 +9,9 @@ import (
 
 // turnRGBA writes src turned by op into dst (reused when it has the right
 // size) and returns it: the pixel path for frames a lossless transform
-// would crop. The destination is walked in order, a row at a time, so
-// writes stream; reads stride through the source.
+// would crop or is too slow for. The destination is written in order, a
+// row at a time; each op is an affine walk through the source, so the
+// inner loop is one offset step per pixel.
 func turnRGBA(dst, src *image.RGBA, op tjpeg.Op) *image.RGBA {
 	w, h := src.Rect.Dx(), src.Rect.Dy()
 	dw, dh := w, h
@@ -20,32 +21,35 @@ func turnRGBA(dst, src *image.RGBA, op tjpeg.Op) *image.RGBA {
 	if dst == nil || dst.Rect.Dx() != dw || dst.Rect.Dy() != dh {
 		dst = image.NewRGBA(image.Rect(0, 0, dw, dh))
 	}
-	// from gives the source pixel shown at destination (x, y).
-	var from func(x, y int) (int, int)
+	// The source pixel shown at destination (x, y) is
+	// (x0 + ax*x + bx*y, y0 + ay*x + by*y).
+	var x0, ax, bx, y0, ay, by int
 	switch op {
 	case tjpeg.OpHFlip:
-		from = func(x, y int) (int, int) { return w - 1 - x, y }
+		x0, ax, by = w-1, -1, 1
 	case tjpeg.OpVFlip:
-		from = func(x, y int) (int, int) { return x, h - 1 - y }
+		ax, y0, by = 1, h-1, -1
 	case tjpeg.OpRot180:
-		from = func(x, y int) (int, int) { return w - 1 - x, h - 1 - y }
+		x0, ax, y0, by = w-1, -1, h-1, -1
 	case tjpeg.OpTranspose:
-		from = func(x, y int) (int, int) { return y, x }
+		bx, ay = 1, 1
 	case tjpeg.OpTransverse:
-		from = func(x, y int) (int, int) { return w - 1 - y, h - 1 - x }
+		x0, bx, y0, ay = w-1, -1, h-1, -1
 	case tjpeg.OpRot90: // clockwise: the left column becomes the top row
-		from = func(x, y int) (int, int) { return y, h - 1 - x }
+		bx, y0, ay = 1, h-1, -1
 	case tjpeg.OpRot270:
-		from = func(x, y int) (int, int) { return w - 1 - y, x }
+		x0, bx, ay = w-1, -1, 1
 	default:
-		from = func(x, y int) (int, int) { return x, y }
+		ax, by = 1, 1
 	}
+	step := ay*src.Stride + 4*ax
+	base := src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y)
 	for y := range dh {
 		row := dst.Pix[y*dst.Stride : y*dst.Stride+4*dw]
-		for x := range dw {
-			sx, sy := from(x, y)
-			o := src.PixOffset(src.Rect.Min.X+sx, src.Rect.Min.Y+sy)
-			binary.LittleEndian.PutUint32(row[4*x:], binary.LittleEndian.Uint32(src.Pix[o:]))
+		o := base + (y0+by*y)*src.Stride + 4*(x0+bx*y)
+		for x := 0; x < len(row); x += 4 {
+			binary.LittleEndian.PutUint32(row[x:], binary.LittleEndian.Uint32(src.Pix[o:]))
+			o += step
 		}
 	}
 	return dst
