@@ -82,7 +82,7 @@ func (a *App) start(ctx context.Context, parts Parts) {
 	a.goRun(func(ctx context.Context) {
 		select {
 		case <-ctx.Done():
-			fyne.Do(a.fyne.Quit) // SIGINT/SIGTERM: quit like the menu does
+			a.quitOnSignal()
 		case <-a.runDone:
 		}
 	})
@@ -258,3 +258,18 @@ func (a *App) cameras() []uvc.Camera {
 }
 
 func round1(x float64) float64 { return float64(int(x*10+0.5)) / 10 }
+
+// quitOnSignal quits like the menu does when lancam's context ends
+// (SIGINT/SIGTERM). Fyne's desktop driver catches those signals too and
+// may be shutting down already: once its loop has drained, fyne.Do runs
+// the call right here, and Quit then panics inside GLFW (terminated) or
+// on Fyne's closed queue. Nothing is left to quit then, so that panic is
+// dropped; a Quit that reaches a running loop works as usual.
+func (a *App) quitOnSignal() {
+	defer func() {
+		if r := recover(); r != nil {
+			a.log.Debug("quit after Fyne had stopped", "panic", r)
+		}
+	}()
+	fyne.Do(a.fyne.Quit)
+}
