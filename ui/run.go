@@ -69,7 +69,7 @@ func (a *App) start(ctx context.Context, parts Parts) {
 			a.hideWindow() // keeps streaming; the tray brings it back
 			return
 		}
-		a.fyne.Quit()
+		a.quit()
 	})
 
 	a.goRun(a.preview.Run)
@@ -271,5 +271,14 @@ func (a *App) quitOnSignal() {
 			a.log.Debug("quit after Fyne had stopped", "panic", r)
 		}
 	}()
+	a.quitting.Store(true) // Fyne may be quitting on the same signal already
 	fyne.Do(a.fyne.Quit)
+}
+
+// quit ends Fyne's loop. Widget changes stop first: a change that reaches
+// Fyne after its loop has drained runs at once on the calling goroutine,
+// against a window and tray that are being torn down.
+func (a *App) quit() {
+	a.quitting.Store(true)
+	a.fyne.Quit()
 }

@@ -41,7 +41,7 @@ func (t *tray) menu() *fyne.Menu {
 		}
 	})
 	copyItem.Disabled = !on
-	quit := fyne.NewMenuItem("Quit", a.fyne.Quit)
+	quit := fyne.NewMenuItem("Quit", a.quit)
 	quit.IsQuit = true
 	return fyne.NewMenu("lancam",
 		fyne.NewMenuItem("Show lancam", a.showWindow),
