@@ -3,15 +3,14 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+
+	"lancam/internal/atomicfile"
 )
 
 // The files beside the id that tie it to one machine and one port. An id
@@ -128,13 +127,13 @@ func (x *installIdentity) renewLocked() {
 	if x.dir == "" {
 		return
 	}
-	if err := replaceFile(filepath.Join(x.dir, installIDFile), x.base+"\n"); err != nil {
+	if err := atomicfile.Replace(filepath.Join(x.dir, installIDFile), []byte(x.base+"\n")); err != nil {
 		x.log.Warn("discovery: cannot store the new id; it lasts for this run only", "err", err)
 		return
 	}
 	os.Remove(filepath.Join(x.dir, idPortFile))
 	if x.machine != "" {
-		if err := replaceFile(filepath.Join(x.dir, idMachineFile), x.machine+"\n"); err != nil {
+		if err := atomicfile.Replace(filepath.Join(x.dir, idMachineFile), []byte(x.machine+"\n")); err != nil {
 			x.log.Warn("discovery: cannot record the machine the id belongs to", "err", err)
 		}
 	}
@@ -170,54 +169,9 @@ func machineHash(files []string) string {
 	return ""
 }
 
-// createOrRead stores value in path unless the file exists, and returns the
-// file's content: of two processes starting at once, the first one's value
-// wins for both (link fails when the name exists).
+// createOrRead stores value in path unless the file exists, and returns
+// the file's content, trimmed (see atomicfile.CreateOnce).
 func createOrRead(path, value string) (string, error) {
-	if b, err := os.ReadFile(path); err == nil {
-		return strings.TrimSpace(string(b)), nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return "", err
-	}
-	tmp, err := writeTemp(path, value+"\n")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp)
-	if err := os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return "", err
-	}
-	b, err := os.ReadFile(path)
+	b, err := atomicfile.CreateOnce(path, []byte(value+"\n"))
 	return strings.TrimSpace(string(b)), err
-}
-
-// replaceFile writes content to path atomically: readers see the old or the
-// new file, never a half-written one.
-func replaceFile(path, content string) error {
-	tmp, err := writeTemp(path, content)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
-// writeTemp writes content to a new private file beside path.
-func writeTemp(path, content string) (string, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".id-*")
-	if err != nil {
-		return "", err
-	}
-	_, werr := f.WriteString(content)
-	if cerr := f.Close(); werr != nil || cerr != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("writing %s: %w", path, errors.Join(werr, cerr))
-	}
-	return f.Name(), nil
 }

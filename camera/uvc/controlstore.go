@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"lancam/internal/atomicfile"
 )
 
 // ControlStore keeps the control values set on V4L2 cameras, so that they
@@ -131,7 +133,7 @@ func (st *ControlStore) update(change func(map[string]storedCamera)) error {
 	if err != nil {
 		return err
 	}
-	if err := replaceFile(st.path, append(b, '\n')); err != nil {
+	if err := atomicfile.Replace(st.path, append(b, '\n')); err != nil {
 		return err
 	}
 	st.mem = doc.Cameras
@@ -161,26 +163,6 @@ func readStore(path string) (storeDoc, error) {
 		}
 	}
 	return doc, nil
-}
-
-// replaceFile writes b to path so that readers see the old or the new
-// file, never half of one, even if lancam dies halfway.
-func replaceFile(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".controls-*")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(b)
-	serr := f.Sync()
-	if cerr := f.Close(); werr != nil || serr != nil || cerr != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", path, errors.Join(werr, serr, cerr))
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
 }
 
 // lockFile takes an exclusive lock that other processes honour; the lock
