@@ -68,6 +68,10 @@ func startChromeVia(t *testing.T, prefix []string, bin string, timeout time.Dura
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-breakpad", "--mute-audio", "--hide-scrollbars",
+		// WebRTC on loopback: a test machine may have no other interface,
+		// and Chromium otherwise neither uses 127.0.0.1 nor shows its own
+		// addresses (it hides them behind mDNS names).
+		"--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
 		"--user-data-dir="+c.profile, "--window-size=800,600", "--remote-debugging-pipe", "about:blank")
 	c.cmd = exec.CommandContext(ctx, argv[0], argv[1:]...)
 	c.cmd.ExtraFiles = []*os.File{cmdR, resW} // fds 3 and 4
@@ -280,5 +284,35 @@ func (c *chrome) eval(t *testing.T, expr string, out any) {
 	}
 	if err := json.Unmarshal(res.Result.Value, out); err != nil {
 		t.Fatalf("page value %s: %v", res.Result.Value, err)
+	}
+}
+
+// evalAwait runs a JavaScript expression in the page, waits for the
+// promise it returns, and decodes the value.
+func (c *chrome) evalAwait(t *testing.T, expr string, out any) {
+	t.Helper()
+	var res struct {
+		Result struct {
+			Value json.RawMessage `json:"value"`
+		} `json:"result"`
+		ExceptionDetails any `json:"exceptionDetails"`
+	}
+	err := c.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true}, &res)
+	if err != nil || res.ExceptionDetails != nil {
+		t.Fatalf("evaluating in the page: %v %v", err, res.ExceptionDetails)
+	}
+	if err := json.Unmarshal(res.Result.Value, out); err != nil {
+		t.Fatalf("page value %s: %v", res.Result.Value, err)
+	}
+}
+
+// navigate opens url in the attached page.
+func (c *chrome) navigate(t *testing.T, url string) {
+	t.Helper()
+	var nav struct {
+		ErrorText string `json:"errorText"`
+	}
+	if err := c.call("Page.navigate", map[string]any{"url": url}, &nav); err != nil || nav.ErrorText != "" {
+		t.Fatalf("navigating to %s: %v %s", url, err, nav.ErrorText)
 	}
 }

@@ -12,10 +12,12 @@ import (
 // screenshots, that it shows a live picture: the stream's <img> holds a
 // 640x360 frame, its area is not blank, and it changes while the browser
 // keeps receiving frames. The page's status line must also say "online".
+// The camera offers MJPEG only (-h264 off), as lancam did before WebRTC:
+// the page then plays MJPEG (TestE2EWebRTCChromium covers WebRTC).
 func TestE2EChromium(t *testing.T) {
 	t.Parallel()
 	bin := needTool(t, "chromium", "chromium-browser", "google-chrome")
-	l := startLancam(t, "-source", "test", "-size", "640x360", "-fps", "30")
+	l := startLancam(t, "-source", "test", "-size", "640x360", "-fps", "30", "-h264", "off")
 	c := startChrome(t, bin)
 
 	c.attachPage(t)

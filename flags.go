@@ -8,12 +8,15 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"lancam/camera"
+	"lancam/camera/h264"
+	"lancam/httpstream"
 )
 
 // passwordEnv names the environment variable a password may come in
@@ -42,6 +45,9 @@ type options struct {
 	rotate      int             // -rotate: 0, 90, 180 or 270 degrees clockwise
 	mirror      bool            // -mirror: left-right, after the rotation
 	overlay     string          // -overlay: a timestamp format drawn on every frame
+	h264        string          // -h264: the H.264 encoder for WebRTC viewers, or "off"
+	h264Kbps    int             // -h264-bitrate: kbit/s, 0 = by picture size
+	maxWebRTC   int             // -max-webrtc: most concurrent WebRTC viewers
 	user        string          // -user: the Basic auth user name
 	password    string          // from -password-file or LANCAM_PASSWORD; never logged
 	set         map[string]bool // flags given on the command line: they beat saved settings
@@ -64,6 +70,9 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.BoolVar(&o.mirror, "mirror", false, "mirror the picture left-right (after -rotate)")
 	fs.StringVar(&o.overlay, "overlay", "", "draw this text on every frame, with strftime-style %Y %m %d %H %M %S %N (camera name) ..., e.g. '%Y-%m-%d %H:%M:%S' (costs a decode and an encode per frame)")
 	fs.IntVar(&o.maxClients, "max-clients", 100, "most concurrent stream viewers; more get 503")
+	fs.StringVar(&o.h264, "h264", "auto", "H.264 encoder for WebRTC viewers (/whep): auto (the Pi's hardware encoder, else software), "+strings.Join(h264.Kinds(), ", ")+", or off (MJPEG only)")
+	fs.IntVar(&o.h264Kbps, "h264-bitrate", 0, "H.264 target `kbit/s` (default by picture size: 2500 at 1280x720 30 fps)")
+	fs.IntVar(&o.maxWebRTC, "max-webrtc", httpstream.DefaultMaxWebRTC, "most concurrent WebRTC viewers; more get 503")
 	fs.StringVar(&o.name, "name", "", "display name other lancams and browsers show (default the hostname)")
 	fs.BoolVar(&o.noMDNS, "no-mdns", false, "do not announce on the LAN or look for other lancams (mDNS/DNS-SD)")
 	fs.StringVar(&o.user, "user", "lancam", "user name viewers give with the password")
@@ -107,6 +116,12 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 		return o, fmt.Errorf("-overlay %q: want printable text", o.overlay)
 	case o.maxClients < 1:
 		return o, fmt.Errorf("-max-clients %d: want at least 1", o.maxClients)
+	case o.h264 != "off" && !slices.Contains(h264.Kinds(), o.h264):
+		return o, fmt.Errorf("-h264 %q: want %s or off", o.h264, strings.Join(h264.Kinds(), ", "))
+	case o.h264Kbps < 0 || o.h264Kbps > 50_000:
+		return o, fmt.Errorf("-h264-bitrate %d: want 0 (by picture size) or up to 50000 kbit/s", o.h264Kbps)
+	case o.maxWebRTC < 1:
+		return o, fmt.Errorf("-max-webrtc %d: want at least 1", o.maxWebRTC)
 	case len(o.name) > maxNameBytes:
 		return o, fmt.Errorf("-name is %d bytes long: at most %d", len(o.name), maxNameBytes)
 	case !utf8.ValidString(o.name) || strings.ContainsFunc(o.name, unicode.IsControl):

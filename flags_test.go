@@ -56,6 +56,11 @@ func TestRunBadFlags(t *testing.T) {
 		{"listen port negative", []string{"-listen", ":-1"}, "-listen"},
 		{"max-clients zero", []string{"-max-clients", "0"}, "-max-clients"},
 		{"max-clients negative", []string{"-max-clients", "-3"}, "-max-clients"},
+		{"h264 unknown encoder", []string{"-h264", "nvenc"}, "-h264"},
+		{"h264 empty", []string{"-h264", ""}, "-h264"},
+		{"h264-bitrate negative", []string{"-h264-bitrate", "-1"}, "-h264-bitrate"},
+		{"h264-bitrate too high", []string{"-h264-bitrate", "100000"}, "-h264-bitrate"},
+		{"max-webrtc zero", []string{"-max-webrtc", "0"}, "-max-webrtc"},
 		{"rotate 45", []string{"-rotate", "45"}, "-rotate"},
 		{"rotate -90", []string{"-rotate", "-90"}, "-rotate"},
 		{"overlay with a control character", []string{"-overlay", "a\tb"}, "-overlay"},
@@ -216,7 +221,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 		t.Fatalf("parseFlags(nil): %v", err)
 	}
 	want := options{listen: ":8080", source: "auto", cams: []camSpec{{name: "auto", spec: "auto"}}, width: 1280, height: 720, fps: 30, quality: 80, maxClients: 100,
-		user: "lancam", set: map[string]bool{}}
+		h264: "auto", maxWebRTC: 20, user: "lancam", set: map[string]bool{}}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("defaults = %+v, want %+v", o, want)
 	}
@@ -228,7 +233,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 			t.Fatalf("-size %s: %v", size, err)
 		}
 		want := options{headless: true, listen: "127.0.0.1:0", source: "dir:/x", cams: []camSpec{{name: "x", spec: "dir:/x"}}, width: 640, height: 360,
-			fps: 12.5, quality: 100, maxClients: 1, user: "lancam", set: map[string]bool{"headless": true, "listen": true, "size": true,
+			fps: 12.5, quality: 100, maxClients: 1, h264: "auto", maxWebRTC: 20, user: "lancam", set: map[string]bool{"headless": true, "listen": true, "size": true,
 				"fps": true, "quality": true, "max-clients": true, "source": true}}
 		if !reflect.DeepEqual(o, want) {
 			t.Errorf("-size %s: got %+v, want %+v", size, o, want)

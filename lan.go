@@ -295,7 +295,7 @@ func (l *lan) info(i, port int) discovery.Info {
 	l.mu.Unlock()
 	in := discovery.Info{ID: l.ident.CameraID(port, i, cam.Name), Name: cameraTitle(name, cam.Name, len(l.cfg.Cameras)),
 		Version: l.cfg.Version, Port: port, Width: si.Width, Height: si.Height, FPS: fps, Auth: auth,
-		Path: cam.Paths.Stream, Snapshot: cam.Paths.Snapshot}
+		Path: cam.Paths.Stream, Snapshot: cam.Paths.Snapshot, WebRTC: cam.Paths.WHEP}
 	if len(l.cfg.Cameras) > 1 {
 		in.Camera = cam.Name
 	}

@@ -270,11 +270,11 @@ func TestLANMultiCamera(t *testing.T) {
 	waitPeers(t, pi, seenWithin, "only the viewer", func(d peersDoc) bool { return slices.Equal(peerIDs(d), []string{vd.Self.ID}) })
 
 	cams := []struct {
-		name, stream, snapshot, page string
-		w, h                         int
+		name, stream, snapshot, page, whep string
+		w, h                               int
 	}{
-		{"test", "/stream.mjpg", "/snapshot.jpg", "/", 640, 360},
-		{"porch", "/cam/porch/stream.mjpg", "/cam/porch/snapshot.jpg", "/cam/porch/", 320, 240},
+		{"test", "/stream.mjpg", "/snapshot.jpg", "/", "/whep", 640, 360},
+		{"porch", "/cam/porch/stream.mjpg", "/cam/porch/snapshot.jpg", "/cam/porch/", "/cam/porch/whep", 320, 240},
 	}
 	for i, c := range cams {
 		t.Run(c.name, func(t *testing.T) {
@@ -286,7 +286,7 @@ func TestLANMultiCamera(t *testing.T) {
 			if svc.Addr != "10.99.0.1" || svc.Port != 8080 || !strings.HasPrefix(svc.Name, title+" (") {
 				t.Errorf("avahi resolved %+v, want 10.99.0.1:8080 named %s (id)", svc, title)
 			}
-			for _, kv := range []string{"name=" + title, "cam=" + c.name, "path=" + c.stream, "snapshot=" + c.snapshot, "size=" + size} {
+			for _, kv := range []string{"name=" + title, "cam=" + c.name, "path=" + c.stream, "snapshot=" + c.snapshot, "size=" + size, "webrtc=" + c.whep} {
 				if !slices.Contains(svc.TXT, kv) {
 					t.Errorf("TXT %q lacks %q", svc.TXT, kv)
 				}

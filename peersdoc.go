@@ -29,6 +29,7 @@ type selfCamera struct {
 	Page     string `json:"page"`
 	Stream   string `json:"stream"`
 	Snapshot string `json:"snapshot"`
+	WebRTC   string `json:"webrtc"` // its WHEP path, "" without H.264
 	On       bool   `json:"on"`
 }
 
@@ -44,6 +45,7 @@ type peerDoc struct {
 	URL      string    `json:"url"`      // the peer's page
 	Stream   string    `json:"stream"`   // its MJPEG stream
 	Snapshot string    `json:"snapshot"` // its current frame, for thumbnails
+	WebRTC   string    `json:"webrtc"`   // its WHEP endpoint (H.264 over WebRTC), "" when it offers MJPEG only
 	Size     string    `json:"size"`
 	FPS      string    `json:"fps"`
 	Auth     string    `json:"auth"`
@@ -63,8 +65,8 @@ func newPeersDoc(self selfDoc, mdns bool, peers []discovery.Peer) peersDoc {
 		d.Peers = append(d.Peers, peerDoc{
 			Key: p.Key, ID: p.ID, Camera: p.TXT["cam"], Name: p.Name, Instance: p.Instance, Host: p.Host, Addrs: addrs, Port: p.Port,
 			URL: base + peerPage(peerPath(p.TXT["path"], "/stream.mjpg")), Stream: base + peerPath(p.TXT["path"], "/stream.mjpg"),
-			Snapshot: base + peerPath(p.TXT["snapshot"], "/snapshot.jpg"),
-			Size:     p.TXT["size"], FPS: p.TXT["fps"], Auth: p.TXT["auth"], Version: p.TXT["version"],
+			Snapshot: base + peerPath(p.TXT["snapshot"], "/snapshot.jpg"), WebRTC: peerWHEP(base, p.TXT["webrtc"]),
+			Size: p.TXT["size"], FPS: p.TXT["fps"], Auth: p.TXT["auth"], Version: p.TXT["version"],
 			LastSeen: p.LastSeen.UTC().Truncate(time.Millisecond),
 		})
 	}
@@ -89,4 +91,13 @@ func peerPage(stream string) string {
 		return strings.TrimSuffix(stream, "stream.mjpg")
 	}
 	return "/"
+}
+
+// peerWHEP is the peer's WHEP URL, "" when it offers none (or a path that
+// would leave its host).
+func peerWHEP(base, path string) string {
+	if p := peerPath(path, ""); p != "" {
+		return base + p
+	}
+	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"lancam/camera"
+	"lancam/camera/h264"
 	"lancam/httpstream"
 )
 
@@ -31,6 +32,7 @@ type station struct {
 type stationFeed struct {
 	name string
 	hub  *camera.Hub
+	h264 *h264.Stream // nil with -h264 off
 }
 
 // newStation wires the parts for the opened cameras; Close undoes it.
@@ -48,11 +50,19 @@ func newStation(ctx context.Context, opts options, srcs []namedSource, log *slog
 	var lanCams []lanCamera
 	var feeds []httpstream.Feed
 	for i, s := range srcs {
-		hub := camera.NewHub(camera.HubConfig{Source: s.src, Logger: log.With("camera", s.name)})
-		st.feeds = append(st.feeds, stationFeed{name: s.name, hub: hub})
-		lanCams = append(lanCams, lanCamera{Name: s.name, Paths: httpstream.PathsOf(s.name, i == 0),
+		clog := log.With("camera", s.name)
+		hub := camera.NewHub(camera.HubConfig{Source: s.src, Logger: clog})
+		paths := httpstream.PathsOf(s.name, i == 0)
+		var hs *h264.Stream
+		if opts.h264 != "off" {
+			hs = newH264Stream(hub, opts, clog)
+		} else {
+			paths.WHEP = ""
+		}
+		st.feeds = append(st.feeds, stationFeed{name: s.name, hub: hub, h264: hs})
+		lanCams = append(lanCams, lanCamera{Name: s.name, Paths: paths,
 			SourceInfo: func() camera.SourceInfo { return hub.Source().Info() }})
-		feeds = append(feeds, httpstream.Feed{Name: s.name, Hub: hub,
+		feeds = append(feeds, httpstream.Feed{Name: s.name, Hub: hub, H264: hs,
 			Describe: func() (string, string) { return st.lan.Title(i), st.lan.CameraID(i) }})
 	}
 	st.hub = st.feeds[0].hub
@@ -66,7 +76,8 @@ func newStation(ctx context.Context, opts options, srcs []namedSource, log *slog
 		log.Warn("discovery: browsing failed", "err", err)
 	}
 	st.srv = httpstream.New(httpstream.Config{
-		Addr: opts.listen, Feeds: feeds, MaxClients: opts.maxClients, Version: appVersion(), Logger: log,
+		Addr: opts.listen, Feeds: feeds, MaxClients: opts.maxClients, MaxWebRTC: opts.maxWebRTC,
+		Version: appVersion(), Logger: log,
 		Auth:    auth,
 		Cameras: st.cams.Cameras,
 		Peers: func() any {
@@ -82,8 +93,11 @@ func (st *station) selfDoc() selfDoc {
 	d := selfDoc{ID: st.lan.CameraID(0), Name: st.lan.Name()}
 	for i, f := range st.feeds {
 		p := httpstream.PathsOf(f.name, i == 0)
+		if f.h264 == nil {
+			p.WHEP = ""
+		}
 		d.Cameras = append(d.Cameras, selfCamera{Name: f.name, Title: st.lan.Title(i), ID: st.lan.CameraID(i),
-			Stream: p.Stream, Snapshot: p.Snapshot, Page: p.Page, On: st.srv.FeedOn(f.name)})
+			Stream: p.Stream, Snapshot: p.Snapshot, WebRTC: p.WHEP, Page: p.Page, On: st.srv.FeedOn(f.name)})
 	}
 	return d
 }
@@ -100,8 +114,23 @@ func (st *station) Close() {
 	st.cancel()
 	st.wg.Wait()
 	for _, f := range st.feeds {
+		if f.h264 != nil {
+			f.h264.Close()
+		}
 		f.hub.Close()
 	}
+}
+
+// newH264Stream makes a camera's H.264 stream for WebRTC viewers with the
+// -h264 encoder; it encodes only while a WebRTC viewer watches.
+func newH264Stream(hub *camera.Hub, opts options, log *slog.Logger) *h264.Stream {
+	return h264.NewStream(h264.StreamConfig{
+		Hub: hub, Logger: log,
+		Encoder: h264.Config{Bitrate: opts.h264Kbps * 1000, FPS: opts.fps},
+		NewEncoder: func(c h264.Config) (h264.Encoder, error) {
+			return h264.New(opts.h264, c)
+		},
+	})
 }
 
 // listenPort is the port of a -listen address, 0 when it has none.

@@ -40,9 +40,12 @@ type Info struct {
 	// ("" means /stream.mjpg and /snapshot.jpg); Camera names the camera
 	// among several that one lancam serves ("" for the only one).
 	Path, Snapshot, Camera string
-	Width, Height          int
-	FPS                    float64
-	Auth                   string // "none" or "basic"
+	// WebRTC is the WHEP URL path when the camera offers H.264 over
+	// WebRTC ("" for MJPEG only): TXT webrtc.
+	WebRTC        string
+	Width, Height int
+	FPS           float64
+	Auth          string // "none" or "basic"
 }
 
 // truncUTF8 cuts s to at most n bytes without splitting a UTF-8 sequence, so a
@@ -95,6 +98,9 @@ func lancamTXT(in Info) []string {
 	}
 	if in.Camera != "" {
 		txt = append(txt, txtPair("cam", in.Camera))
+	}
+	if in.WebRTC != "" {
+		txt = append(txt, txtPair("webrtc", in.WebRTC))
 	}
 	return txt
 }

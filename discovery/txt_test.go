@@ -94,6 +94,13 @@ func TestLancamTXT(t *testing.T) {
 	if got := ParseTXT(lancamTXT(Info{Auth: "weird"}))["auth"]; got != "none" {
 		t.Errorf("auth %q", got)
 	}
+	// webrtc only when the camera offers it, so clients can tell.
+	if _, ok := m["webrtc"]; ok {
+		t.Errorf("webrtc=%q without WebRTC", m["webrtc"])
+	}
+	if got := ParseTXT(lancamTXT(Info{WebRTC: "/cam/yard/whep"}))["webrtc"]; got != "/cam/yard/whep" {
+		t.Errorf("webrtc=%q, want /cam/yard/whep", got)
+	}
 }
 
 func TestInstanceNameUnique(t *testing.T) {

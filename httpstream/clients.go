@@ -22,6 +22,8 @@ type ClientInfo struct {
 	Sent    uint64    `json:"sent"`        // frames written to it
 	Since   time.Time `json:"connected_s"` // when it connected
 	Camera  string    `json:"camera"`      // the name of the camera it watches
+	// Protocol is how it watches: "mjpeg" (HTTP) or "webrtc" (H.264).
+	Protocol string `json:"protocol"`
 }
 
 // MarshalJSON writes Since as seconds connected and rounds rates so /status
@@ -34,7 +36,8 @@ func (c ClientInfo) MarshalJSON() ([]byte, error) {
 		Sent       uint64  `json:"sent"`
 		ConnectedS float64 `json:"connected_s"`
 		Camera     string  `json:"camera"`
-	}{c.Address, round2(c.FPS), c.Dropped, c.Sent, round2(time.Since(c.Since).Seconds()), c.Camera})
+		Protocol   string  `json:"protocol"`
+	}{c.Address, round2(c.FPS), c.Dropped, c.Sent, round2(time.Since(c.Since).Seconds()), c.Camera, c.Protocol})
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
@@ -58,7 +61,7 @@ func (c *client) info(now time.Time) ClientInfo {
 	c.mu.Lock()
 	fps := c.meter.Rate(now)
 	c.mu.Unlock()
-	ci := ClientInfo{Address: c.addr, FPS: fps, Sent: c.sent.Load(), Since: c.since}
+	ci := ClientInfo{Address: c.addr, FPS: fps, Sent: c.sent.Load(), Since: c.since, Protocol: "mjpeg"}
 	if c.feed != nil {
 		ci.Camera = c.feed.Name
 	}
@@ -158,6 +161,9 @@ func (s *Server) Clients() []ClientInfo {
 	for c := range s.clients {
 		out = append(out, c.info(now))
 	}
+	for _, ss := range s.whep {
+		out = append(out, ss.info(now))
+	}
 	s.mu.Unlock()
 	slices.SortFunc(out, func(a, b ClientInfo) int { return a.Since.Compare(b.Since) })
 	return out
@@ -168,5 +174,5 @@ func (s *Server) Clients() []ClientInfo {
 func (s *Server) Streaming() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.clients) > 0
+	return len(s.clients)+len(s.whep) > 0
 }

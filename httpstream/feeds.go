@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"lancam/camera"
+	"lancam/camera/h264"
 )
 
 // Feed is one camera of a server that serves several. Each is served under
@@ -20,6 +21,9 @@ type Feed struct {
 	// discovery id for /status: peers check the id when they verify that
 	// a quiet camera is still there. Both may change while serving.
 	Describe func() (title, id string)
+	// H264, when set, is the camera's H.264 stream, offered to WebRTC
+	// viewers at the camera's whep URL; nil offers MJPEG only.
+	H264 *h264.Stream
 }
 
 // feed is a Feed as the server keeps it.
@@ -49,6 +53,7 @@ func CheckFeedName(name string) error {
 // FeedPaths are a camera's URL paths on its server.
 type FeedPaths struct {
 	Page, Stream, Snapshot string
+	WHEP                   string // WebRTC (RFC 9725 WHEP), when the camera offers H.264
 }
 
 // PathsOf gives the paths of the camera named name; the first camera's
@@ -56,10 +61,10 @@ type FeedPaths struct {
 // mjpg-streamer client knows.
 func PathsOf(name string, first bool) FeedPaths {
 	if first {
-		return FeedPaths{Page: "/", Stream: "/stream.mjpg", Snapshot: "/snapshot.jpg"}
+		return FeedPaths{Page: "/", Stream: "/stream.mjpg", Snapshot: "/snapshot.jpg", WHEP: "/" + whepPath}
 	}
 	base := FeedPrefix + name + "/"
-	return FeedPaths{Page: base, Stream: base + "stream.mjpg", Snapshot: base + "snapshot.jpg"}
+	return FeedPaths{Page: base, Stream: base + "stream.mjpg", Snapshot: base + "snapshot.jpg", WHEP: base + whepPath}
 }
 
 // newFeeds checks and wraps the configured cameras: Config.Feeds, or else
@@ -103,6 +108,7 @@ func (s *Server) SetFeedOn(name string, on bool) bool {
 		if f.Name == name {
 			if !f.off.Swap(!on) && !on {
 				s.closeClients(f)
+				s.closeWHEP(f)
 			}
 			return true
 		}
@@ -158,6 +164,8 @@ func (s *Server) feedHandler(f *feed, sub string, r *http.Request) http.HandlerF
 		h = s.serveControls
 	case "peers":
 		return s.servePeers
+	case whepPath:
+		h = func(w http.ResponseWriter, r *http.Request, f *feed) { s.serveWHEP(w, r, f, "") }
 	case "":
 		q := r.URL.Query()
 		switch {
@@ -170,6 +178,9 @@ func (s *Server) feedHandler(f *feed, sub string, r *http.Request) http.HandlerF
 		case q.Get("action") == "command":
 			h = s.serveCommand
 		}
+	}
+	if id, ok := strings.CutPrefix(sub, whepPath+"/"); ok && id != "" && !strings.Contains(id, "/") {
+		h = func(w http.ResponseWriter, r *http.Request, f *feed) { s.serveWHEP(w, r, f, id) }
 	}
 	if h == nil {
 		return nil

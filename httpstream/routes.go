@@ -19,8 +19,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found: "+oneLine(r.URL.Path), http.StatusNotFound)
 		return
 	}
-	// Only the camera controls take POST; everything else is read-only.
-	if ctl := controlSub(r); r.Method != http.MethodGet && r.Method != http.MethodHead && !(ctl && r.Method == http.MethodPost) {
+	// Only the camera controls take POST, and WHEP POST and DELETE (its
+	// handler checks); everything else is read-only.
+	if ctl := controlSub(r); !whepSub(r) && r.Method != http.MethodGet && r.Method != http.MethodHead && !(ctl && r.Method == http.MethodPost) {
 		allow, why := allowed, "this server only answers GET and HEAD"
 		if ctl {
 			allow, why = allowedControls, "camera controls answer GET, HEAD and POST"
@@ -46,12 +47,17 @@ func (s *Server) lookup(r *http.Request) http.HandlerFunc {
 		return s.feedHandler(s.feeds[0], strings.TrimPrefix(r.URL.Path, "/"), r)
 	case "/controls":
 		return s.feedHandler(s.feeds[0], "controls", r)
+	case "/" + whepPath:
+		return s.feedHandler(s.feeds[0], whepPath, r)
 	case "/status", "/state":
 		return s.serveStatus
 	case "/peers":
 		return s.servePeers
 	case "/":
 		return s.feedHandler(s.feeds[0], "", r)
+	}
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/"+whepPath+"/"); ok {
+		return s.feedHandler(s.feeds[0], whepPath+"/"+rest, r)
 	}
 	return nil
 }
@@ -67,4 +73,15 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// whepSub reports whether r is for a WHEP endpoint or session (/whep,
+// /whep/ID, /cam/NAME/whep...), whose handler checks the method itself.
+func whepSub(r *http.Request) bool {
+	p := r.URL.Path
+	if rest, ok := strings.CutPrefix(p, FeedPrefix); ok {
+		_, p, _ = strings.Cut(rest, "/")
+		p = "/" + p
+	}
+	return p == "/"+whepPath || strings.HasPrefix(p, "/"+whepPath+"/")
 }

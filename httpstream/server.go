@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	"lancam/camera"
 )
 
@@ -36,6 +38,9 @@ type Config struct {
 	// Peers, when set, supplies the /peers document (the other lancams on
 	// the LAN); without it /peers answers an empty list.
 	Peers func() any
+	// MaxWebRTC caps concurrent WebRTC viewers, 0 meaning
+	// DefaultMaxWebRTC.
+	MaxWebRTC int
 	// Auth, when set, is the user name and password every URL asks for
 	// (HTTP Basic); nil leaves the server open. Server.SetAuth changes it.
 	Auth *BasicAuth
@@ -62,9 +67,13 @@ type Server struct {
 	life sync.Mutex // serialises Start and Stop
 	run  *run       // the current or last run; guarded by life
 
+	webrtc    *webrtc.API // nil when it could not be made: no WHEP then
+	maxWebRTC int
+
 	mu      sync.Mutex
 	clients map[*client]struct{}
-	started time.Time // for uptime_s
+	whep    map[string]*whepSession // WebRTC viewers by session id
+	started time.Time               // for uptime_s
 }
 
 // New makes a Server; nothing listens until Start.
@@ -78,7 +87,18 @@ func New(cfg Config) *Server {
 		maxClients = DefaultMaxClients
 	}
 	feeds, err := newFeeds(cfg)
+	maxWebRTC := cfg.MaxWebRTC
+	if maxWebRTC <= 0 {
+		maxWebRTC = DefaultMaxWebRTC
+	}
+	api, werr := newWebRTCAPI()
+	if werr != nil {
+		log.Warn("WebRTC unavailable", "err", werr)
+	}
 	return &Server{
+		webrtc:          api,
+		maxWebRTC:       maxWebRTC,
+		whep:            make(map[string]*whepSession),
 		cfg:             cfg,
 		log:             log,
 		maxClients:      maxClients,
@@ -140,10 +160,10 @@ func (s *Server) Stop() error {
 	s.run = nil
 	err := r.stop()
 	r.wait()
+	s.closeWHEP(nil)
 	return err
 }
 
-// Addr is the address actually listened on (with the real port when
 // SetAddr changes the listen address for the next Start (the GUI's port
 // setting); a running server keeps its address until it is restarted.
 func (s *Server) SetAddr(addr string) {
@@ -152,6 +172,7 @@ func (s *Server) SetAddr(addr string) {
 	s.cfg.Addr = addr
 }
 
+// Addr is the address actually listened on (with the real port when
 // Config.Addr asked for port 0), or "" when the Server is not running.
 func (s *Server) Addr() string {
 	s.life.Lock()

@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"lancam/camera"
+	"lancam/camera/h264"
 )
 
 // statusDoc is the /status (and ustreamer-style /state) document. Source
@@ -22,6 +23,7 @@ type statusDoc struct {
 	UptimeS   float64        `json:"uptime_s"`
 	Version   string         `json:"version"`
 	Streams   []streamStatus `json:"streams"`
+	WebRTC    string         `json:"webrtc"`  // the WHEP URL path, "" when only MJPEG is offered
 	Cameras   any            `json:"cameras"` // never null: an empty list without cameras
 	Process   processStatus  `json:"process"`
 }
@@ -38,6 +40,10 @@ type streamStatus struct {
 	Source    sourceStatus `json:"source"`
 	Clients   []ClientInfo `json:"clients"`
 	Streaming bool         `json:"streaming"`
+	// WebRTC is the camera's WHEP URL path, "" when it offers MJPEG only;
+	// H264 describes its encoder then.
+	WebRTC string            `json:"webrtc"`
+	H264   *h264.StreamStats `json:"h264,omitempty"`
 }
 
 // processStatus lets a soak or hostile-client test see leaks from outside:
@@ -105,6 +111,10 @@ func (s *Server) status(fd *feed, top bool) statusDoc {
 		st := streamStatus{Name: f.Name, Title: title, ID: id, On: !f.off.Load(), Page: paths.Page,
 			Stream: paths.Stream, Snapshot: paths.Snapshot, Source: sourceOf(f.Hub.Stats()),
 			Clients: mine, Streaming: len(mine) > 0}
+		if f.H264 != nil && s.webrtc != nil {
+			hs := f.H264.Stats()
+			st.WebRTC, st.H264 = paths.WHEP, &hs
+		}
 		if f == fd {
 			self = st
 		}
@@ -123,6 +133,7 @@ func (s *Server) status(fd *feed, top bool) statusDoc {
 		UptimeS:   math.Round(s.uptime().Seconds()),
 		Version:   s.cfg.Version,
 		Streams:   streams,
+		WebRTC:    self.WebRTC,
 		Cameras:   s.cameras(),
 		Process:   currentProcess(),
 	}

@@ -40,6 +40,7 @@ type statusShape struct {
 		Sent       uint64  `json:"sent"`
 		ConnectedS float64 `json:"connected_s"`
 		Camera     string  `json:"camera"`
+		Protocol   string  `json:"protocol"`
 	} `json:"clients"`
 	Streaming bool    `json:"streaming"`
 	UptimeS   float64 `json:"uptime_s"`
@@ -55,7 +56,16 @@ type statusShape struct {
 		Source    json.RawMessage `json:"source"`
 		Clients   json.RawMessage `json:"clients"`
 		Streaming bool            `json:"streaming"`
+		WebRTC    string          `json:"webrtc"`
+		H264      *struct {
+			Encoder string `json:"encoder"`
+			Viewers int    `json:"viewers"`
+			Frames  uint64 `json:"frames"`
+			Bytes   uint64 `json:"bytes"`
+			Error   string `json:"error"`
+		} `json:"h264"`
 	} `json:"streams"`
+	WebRTC  string          `json:"webrtc"`
 	Cameras json.RawMessage `json:"cameras"`
 	Process struct {
 		Goroutines int `json:"goroutines"`

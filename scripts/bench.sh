@@ -78,6 +78,21 @@ for s in "${yuyv_sizes[@]}"; do
 done
 
 echo
+echo "== H.264: encode CPU per 1280x720 frame per encoder, CPU 0"
+# A panning 720p clip (JPEG q80) at the default bitrate, JPEG decode
+# included. cpu-ms/frame is lancam's CPU plus ffmpeg's (getrusage of the
+# reaped child): wall time alone hides the work of an exec pipeline. Pinned
+# to CPU 0, ffmpeg inherits the pinning, so x264 gets one core like lancam.
+"$GO" test -c -o "$tmp/h264.test" ./camera/h264/
+printf '%-10s %14s %14s\n' encoder "CPU ms/frame" "kbit/s@30fps"
+"${pin0[@]}" "$tmp/h264.test" -test.run '^$' -test.bench '^BenchmarkEncode720p$' -test.benchtime "${benchtime}s" |
+	awk '$1 ~ /^BenchmarkEncode720p\// {
+		name = $1; sub(/^BenchmarkEncode720p\//, "", name); sub(/-[0-9]+$/, "", name)
+		for (i = 1; i <= NF; i++) { if ($(i+1) == "cpu-ms/frame") c = $i; if ($(i+1) == "kbit/s@30fps") k = $i }
+		printf "%-10s %14.2f %14.0f\n", name, c, k
+	}'
+
+echo
 echo "== Go benchmarks (CPU 0)"
 "${pin0[@]}" "$GO" test -run '^$' -bench . -benchmem -benchtime "${benchtime}s" \
 	./camera/ ./camera/tjpeg/ ./httpstream/ ./httpstream/mjpegload/ | grep -E '^(Benchmark|ok|FAIL)' | tee "$tmp/go-bench.txt"

@@ -22,7 +22,8 @@ die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
 #   libc6-dev  gcc only *recommends* it, and cgo needs the C headers.
 #   unzip      go-toolchain.sh unpacks the Go toolchain zip with it.
 #   lib*-dev   Fyne's GLFW driver builds against X11 and OpenGL headers.
-run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev git ca-certificates curl unzip
+#   libopenh264-dev  the in-process H.264 encoder (camera/h264) links it.
+run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev libopenh264-dev git ca-certificates curl unzip
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
 # chromium|chromium-browser: Debian calls it chromium; older Raspberry Pi OS
 # images only have chromium-browser. The first one apt can install wins.
