@@ -24,6 +24,7 @@ import (
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
 
+	"lancam/camera/h264"
 	"lancam/httpstream"
 )
 
@@ -172,12 +173,12 @@ func TestE2EWebRTCWithMJPEGLoad(t *testing.T) {
 			t.Errorf("WebRTC viewer %d got no picture", i)
 			continue
 		}
-		if types := nalTypes(pics[0]); !slices.Contains(types, 7) || !slices.Contains(types, 8) || !slices.Contains(types, 5) {
+		if types := h264.NALTypes(pics[0]); !slices.Contains(types, 7) || !slices.Contains(types, 8) || !slices.Contains(types, 5) {
 			t.Errorf("WebRTC viewer %d: the first picture has NAL unit types %v, want SPS (7), PPS (8) and IDR (5)", i, types)
 		}
 		idr := 0
 		for _, pic := range pics {
-			if slices.Contains(nalTypes(pic), 5) {
+			if slices.Contains(h264.NALTypes(pic), 5) {
 				idr++
 			}
 		}
@@ -478,18 +479,6 @@ func playerArrivals(ps []*whepPlayer) []*arrivals {
 		out[i] = &p.arrivals
 	}
 	return out
-}
-
-// nalTypes lists the NAL unit types in an Annex-B access unit.
-func nalTypes(au []byte) []int {
-	var types []int
-	for i := 0; i+3 < len(au); i++ {
-		if au[i] == 0 && au[i+1] == 0 && au[i+2] == 1 {
-			types = append(types, int(au[i+3]&0x1f))
-			i += 3
-		}
-	}
-	return types
 }
 
 // probeH264Frames writes pictures to file as one Annex-B stream and has

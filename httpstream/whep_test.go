@@ -167,18 +167,6 @@ func (v *whepViewer) play(t *testing.T, base, path, offer string) {
 	}
 }
 
-// nalTypes lists the NAL unit types of an Annex-B access unit.
-func nalTypes(au []byte) []int {
-	var out []int
-	for i := 0; i+3 < len(au); i++ {
-		if au[i] == 0 && au[i+1] == 0 && au[i+2] == 1 {
-			out = append(out, int(au[i+3]&0x1f))
-			i += 3
-		}
-	}
-	return out
-}
-
 // whepStatus is what the WHEP tests read of /status.
 type whepStatus struct {
 	WebRTC  string `json:"webrtc"`
@@ -213,7 +201,7 @@ func TestWHEPPlays(t *testing.T) {
 			v, offer := newWHEPOffer(t, webrtc.MimeTypeH264)
 			v.play(t, base, tc.path, offer)
 			pics := v.waitPictures(t, 45, 10*time.Second)
-			if types := nalTypes(pics[0]); !containsAll(types, 7, 8, 5) {
+			if types := h264.NALTypes(pics[0]); !containsAll(types, 7, 8, 5) {
 				t.Errorf("first picture has NAL types %v, want SPS, PPS and IDR", types)
 			}
 			var all bytes.Buffer

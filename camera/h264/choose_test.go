@@ -197,18 +197,6 @@ func (c *collector) waitFor(t testing.TB, n int) []AccessUnit {
 	}
 }
 
-// nalTypes lists the NAL unit types of an Annex-B stream in order.
-func nalTypes(b []byte) []int {
-	var out []int
-	for i := 0; i+3 < len(b); i++ {
-		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
-			out = append(out, int(b[i+3]&0x1F))
-			i += 3
-		}
-	}
-	return out
-}
-
 // probe is what ffprobe says about an Annex-B file.
 type probe struct {
 	Codec   string `json:"codec_name"`
@@ -279,7 +267,7 @@ func checkClip(t *testing.T, kind string) {
 		}
 	}
 	if !aus[0].Key || !isKeyUnit(aus[0].Data) {
-		t.Errorf("first unit: key %v, NAL types %v; want key with SPS, PPS, IDR", aus[0].Key, nalTypes(aus[0].Data))
+		t.Errorf("first unit: key %v, NAL types %v; want key with SPS, PPS, IDR", aus[0].Key, NALTypes(aus[0].Data))
 	}
 	kbps := float64(bytes) * 8 * 30 / float64(len(aus)) / 1000
 	t.Logf("%s: %.0f kbit/s at 30 fps, first unit %d bytes", kind, kbps, len(aus[0].Data))
@@ -315,7 +303,7 @@ func checkResize(t *testing.T, kind string) {
 		t.Fatalf("%d access units for 10 frames", len(aus))
 	}
 	if au := aus[5]; !au.Key || !isKeyUnit(au.Data) || au.Width != 320 || au.Height != 240 || au.Seq != 6 {
-		t.Errorf("first unit after the change: key %v NALs %v %dx%d seq %d", au.Key, nalTypes(au.Data), au.Width, au.Height, au.Seq)
+		t.Errorf("first unit after the change: key %v NALs %v %dx%d seq %d", au.Key, NALTypes(au.Data), au.Width, au.Height, au.Seq)
 	}
 	needFFmpeg(t)
 	if p := ffprobe(t, aus); p.Frames != "10" {

@@ -77,7 +77,7 @@ func TestFFmpegKeyRestart(t *testing.T) {
 		t.Errorf("keys %v, restarted %v; want [true false false true], restarted", keys, e.proc != first)
 	}
 	if !isKeyUnit(aus[3].Data) {
-		t.Errorf("key picture after the restart has NAL types %v", nalTypes(aus[3].Data))
+		t.Errorf("key picture after the restart has NAL types %v", NALTypes(aus[3].Data))
 	}
 }
 

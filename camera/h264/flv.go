@@ -8,26 +8,6 @@ import (
 	"io"
 )
 
-// NAL unit types this package looks for.
-const (
-	nalIDR = 5
-	nalSPS = 7
-	nalPPS = 8
-)
-
-// hasNAL reports whether Annex-B data holds a NAL unit of type typ.
-func hasNAL(data []byte, typ byte) bool {
-	for i := 0; i+3 < len(data); i++ {
-		if data[i] == 0 && data[i+1] == 0 && data[i+2] == 1 {
-			if data[i+3]&0x1F == typ {
-				return true
-			}
-			i += 2
-		}
-	}
-	return false
-}
-
 // flvReader takes H.264 access units out of an FLV stream as ffmpeg's
 // muxer writes it: length-prefixed NAL units in video tags, parameter sets
 // in the sequence header (or in-band, as some hardware encoders send

@@ -40,14 +40,14 @@ func TestOpenH264KeyOnRequest(t *testing.T) {
 			t.Errorf("unit %d: key %v seq %d; want key %v seq %d", i, au.Key, au.Seq, want, fs[i].Seq())
 		}
 		if au.Key && !isKeyUnit(au.Data) {
-			t.Errorf("unit %d: key without SPS, PPS and IDR: NAL types %v", i, nalTypes(au.Data))
+			t.Errorf("unit %d: key without SPS, PPS and IDR: NAL types %v", i, NALTypes(au.Data))
 		}
 	}
 }
 
 // isKeyUnit: SPS, PPS and an IDR slice, in that order.
 func isKeyUnit(data []byte) bool {
-	ts := nalTypes(data)
+	ts := NALTypes(data)
 	s, p, i := slices.Index(ts, nalSPS), slices.Index(ts, nalPPS), slices.Index(ts, nalIDR)
 	return s >= 0 && p > s && i > p
 }
