@@ -60,6 +60,7 @@ vet: deps-run
 test: deps-test vet
 	scripts/test-deps.sh
 	$(GO) test $(GOFLAGS_TEST) ./...
+	$(GO) test $(GOFLAGS_TEST) -tags openh264 ./camera/h264/
 	$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
 	$(MAKE) package
 	$(MAKE) test-system

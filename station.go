@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -49,12 +50,13 @@ func newStation(ctx context.Context, opts options, srcs []namedSource, log *slog
 	st.ident = loadIdentity(identityConfig{ConfigDir: dir, Logger: log})
 	var lanCams []lanCamera
 	var feeds []httpstream.Feed
+	webrtc := h264Offered(opts.h264, log)
 	for i, s := range srcs {
 		clog := log.With("camera", s.name)
 		hub := camera.NewHub(camera.HubConfig{Source: s.src, Logger: clog})
 		paths := httpstream.PathsOf(s.name, i == 0)
 		var hs *h264.Stream
-		if opts.h264 != "off" {
+		if webrtc {
 			hs = newH264Stream(hub, opts, clog)
 		} else {
 			paths.WHEP = ""
@@ -119,6 +121,21 @@ func (st *station) Close() {
 		}
 		f.hub.Close()
 	}
+}
+
+// h264Offered says whether WebRTC can be offered with the -h264 encoder:
+// without one (no ffmpeg) the cameras are served as MJPEG only, and the
+// log says why once.
+func h264Offered(kind string, log *slog.Logger) bool {
+	if kind == "off" {
+		return false
+	}
+	av := h264.Available()
+	if kind == "auto" && len(av) > 0 || slices.Contains(av, kind) {
+		return true
+	}
+	log.Warn("no H.264 encoder: WebRTC is off, the cameras stream MJPEG only (x264 and v4l2m2m need ffmpeg, v4l2m2m also a Raspberry Pi's encoder; openh264 a build with -tags openh264)", "h264", kind, "available", av)
+	return false
 }
 
 // newH264Stream makes a camera's H.264 stream for WebRTC viewers with the

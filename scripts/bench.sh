@@ -83,7 +83,7 @@ echo "== H.264: encode CPU per 1280x720 frame per encoder, CPU 0"
 # included. cpu-ms/frame is lancam's CPU plus ffmpeg's (getrusage of the
 # reaped child): wall time alone hides the work of an exec pipeline. Pinned
 # to CPU 0, ffmpeg inherits the pinning, so x264 gets one core like lancam.
-"$GO" test -c -o "$tmp/h264.test" ./camera/h264/
+"$GO" test -tags openh264 -c -o "$tmp/h264.test" ./camera/h264/
 printf '%-10s %14s %14s\n' encoder "CPU ms/frame" "kbit/s@30fps"
 "${pin0[@]}" "$tmp/h264.test" -test.run '^$' -test.bench '^BenchmarkEncode720p$' -test.benchtime "${benchtime}s" |
 	awk '$1 ~ /^BenchmarkEncode720p\// {

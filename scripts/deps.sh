@@ -22,8 +22,9 @@ die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
 #   libc6-dev  gcc only *recommends* it, and cgo needs the C headers.
 #   unzip      go-toolchain.sh unpacks the Go toolchain zip with it.
 #   lib*-dev   Fyne's GLFW driver builds against X11 and OpenGL headers.
-#   libopenh264-dev  the in-process H.264 encoder (camera/h264) links it.
-run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev libopenh264-dev git ca-certificates curl unzip
+#   ffmpeg     encodes H.264 for WebRTC viewers (libx264, or the Pi's
+#              hardware encoder); without it the page plays MJPEG only.
+run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev ffmpeg git ca-certificates curl unzip
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
 # chromium|chromium-browser: Debian calls it chromium; older Raspberry Pi OS
 # images only have chromium-browser. The first one apt can install wins.
@@ -34,7 +35,9 @@ run_pkgs=(gcc libc6-dev make pkg-config libturbojpeg0-dev libopenh264-dev git ca
 # xvfb, libgl1-mesa-dri (software GL), imagemagick (`import` screenshots):
 # the desktop window runs under Xvfb in the tests; dbus-run-session (dbus)
 # gives the tray its session bus.
-test_pkgs=(ffmpeg "chromium|chromium-browser" fonts-dejavu-core libjpeg-turbo-progs
+# libopenh264-dev: the optional in-process H.264 encoder (-tags openh264)
+# is tested and benchmarked against x264.
+test_pkgs=(libopenh264-dev "chromium|chromium-browser" fonts-dejavu-core libjpeg-turbo-progs
 	util-linux procps iproute2 avahi-daemon avahi-utils dbus
 	xvfb xauth libgl1-mesa-dri imagemagick x11-utils)
 

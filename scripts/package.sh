@@ -191,6 +191,7 @@ Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Depends: $(depends "$arch" "$stage/usr/bin/lancam")
 Conflicts: $conflicts
 Replaces: $conflicts
+Recommends: ffmpeg
 Suggests: rpicam-apps
 Section: $section
 Priority: optional

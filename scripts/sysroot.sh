@@ -30,11 +30,10 @@ arm64 | armhf | amd64) ;;
 	;;
 esac
 
-# What lancam links: TurboJPEG, OpenH264 (WebRTC's H.264), and for the
-# desktop build GLFW's X11 and OpenGL/GLES (Fyne uses GLES 2 on ARM). The C
-# library comes along as a dependency; the compiler's own libc headers come
-# from the cross toolchain.
-pkgs=(libturbojpeg0-dev libopenh264-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
+# What lancam links: TurboJPEG, and for the desktop build GLFW's X11 and
+# OpenGL/GLES (Fyne uses GLES 2 on ARM). The C library comes along as a
+# dependency; the compiler's own libc headers come from the cross toolchain.
+pkgs=(libturbojpeg0-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
 	libxi-dev libxxf86vm-dev libgl-dev libgles-dev)
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/lancam

@@ -37,12 +37,21 @@ func needFFmpeg(t testing.TB) {
 	}
 }
 
+// isKeyUnit: SPS, PPS and an IDR slice, in that order.
+func isKeyUnit(data []byte) bool {
+	ts := NALTypes(data)
+	s, p, i := slices.Index(ts, nalSPS), slices.Index(ts, nalPPS), slices.Index(ts, nalIDR)
+	return s >= 0 && p > s && i > p
+}
+
 // newOrSkip makes the named encoder, skipping (failing in CI) when this
 // machine does not have it; v4l2m2m needs a Pi, so it is never required.
 func newOrSkip(t testing.TB, kind string, cfg Config) Encoder {
 	t.Helper()
 	if kind != "openh264" {
 		needFFmpeg(t)
+	} else if !openH264Built {
+		t.Skip("openh264 is not built in (-tags openh264)")
 	}
 	e, err := New(kind, cfg)
 	if errors.Is(err, ErrUnavailable) {
@@ -315,9 +324,10 @@ func TestNewKinds(t *testing.T) {
 	if _, err := New("vp8", Config{}); err == nil || errors.Is(err, ErrUnavailable) {
 		t.Errorf("unknown kind: %v", err)
 	}
+	needFFmpeg(t)
 	av := Available()
-	if !slices.Contains(av, "openh264") {
-		t.Errorf("Available() = %v, lacks openh264", av)
+	if slices.Contains(av, "openh264") != openH264Built || !slices.Contains(av, "x264") {
+		t.Errorf("Available() = %v, want x264 and openh264 only when built in (%v)", av, openH264Built)
 	}
 	for _, k := range av {
 		if !slices.Contains(Kinds(), k) {
@@ -329,7 +339,10 @@ func TestNewKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	want := "openh264"
+	want := "x264"
+	if openH264Built {
+		want = "openh264"
+	}
 	if slices.Contains(av, "v4l2m2m") {
 		want = "v4l2m2m"
 	}

@@ -58,6 +58,14 @@ type Config struct {
 // machine (library or program missing, no hardware).
 var ErrUnavailable = errors.New("h264: encoder not available")
 
+// errEncoderClosed is Encode's answer after Close.
+var errEncoderClosed = errors.New("h264: encoder closed")
+
+// keyFrames is KeyInterval in frames, at least 1.
+func keyFrames(c Config) int {
+	return max(1, int(c.KeyInterval.Seconds()*c.FPS+0.5))
+}
+
 // DefaultBitrate is the target for a picture of w x h at fps frames per
 // second: about 0.09 bits per pixel, 2.5 Mbit/s at 1280x720 30 fps, well
 // under the 4 Mbit/s that one Wi-Fi viewer should cost.

@@ -1,3 +1,12 @@
+//go:build openh264
+
+// OpenH264 is built in only with -tags openh264: Debian 12's libopenh264-7
+// and Debian 13's libopenh264-8 differ in ABI (SLayerBSInfo and
+// SSourcePicture grew fields), so a .deb linked against one cannot run
+// with the other, and Raspberry Pi OS moved from 12 to 13. The .debs
+// encode in software with ffmpeg's libx264 instead, which measured within
+// a tenth of openh264's CPU per frame.
+
 package h264
 
 /*
@@ -161,6 +170,9 @@ import (
 	"lancam/camera"
 )
 
+// openH264Built says whether this build links OpenH264 (-tags openh264).
+const openH264Built = true
+
 // openH264 encodes in-process with Cisco's OpenH264 (Debian's
 // libopenh264): no exec, no pipe copies, one thread.
 type openH264 struct {
@@ -262,13 +274,6 @@ func (e *openH264) Close() error {
 	}
 	e.src.close()
 	return nil
-}
-
-var errEncoderClosed = errors.New("h264: encoder closed")
-
-// keyFrames is KeyInterval in frames, at least 1.
-func keyFrames(c Config) int {
-	return max(1, int(c.KeyInterval.Seconds()*c.FPS+0.5))
 }
 
 // nextTimestamp gives the picture captured at now a timestamp in ms after

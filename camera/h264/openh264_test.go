@@ -1,7 +1,8 @@
+//go:build openh264
+
 package h264
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -43,13 +44,6 @@ func TestOpenH264KeyOnRequest(t *testing.T) {
 			t.Errorf("unit %d: key without SPS, PPS and IDR: NAL types %v", i, NALTypes(au.Data))
 		}
 	}
-}
-
-// isKeyUnit: SPS, PPS and an IDR slice, in that order.
-func isKeyUnit(data []byte) bool {
-	ts := NALTypes(data)
-	s, p, i := slices.Index(ts, nalSPS), slices.Index(ts, nalPPS), slices.Index(ts, nalIDR)
-	return s >= 0 && p > s && i > p
 }
 
 // TestOpenH264BadInput: frames that do not decode, or claim a size beyond
