@@ -53,6 +53,7 @@ vet: deps-run
 	$(GO) vet -tags lan,qemu,gui,hostile,package .
 	@out=$$($(dir $(GO))gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	GO=$(GO) scripts/copyright.sh --check
 
 ## test: every test, with the real clients (ffmpeg, Chromium, curl), a
 ## private LAN of network namespaces with avahi, and, on x86-64, a real

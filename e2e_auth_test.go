@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // startAuthLancam is startLancam for a lancam that asks for user:pass:
@@ -114,7 +116,7 @@ func TestE2EPasswordFile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "password")
 	writeFile(t, file, pass+"\n")
 	l := startAuthLancam(t, "lancam", pass, "-source", "test", "-size", "320x240", "-password-file", file)
-	curl := needTool(t, "curl")
+	curl := testenv.Tool(t, "curl")
 
 	for _, path := range []string{"/", "/stream.mjpg", "/snapshot.jpg", "/status", "/peers"} {
 		resp := curlHead(t, curl, l.url(path))
@@ -134,7 +136,7 @@ func TestE2EPasswordFile(t *testing.T) {
 		t.Errorf("curl -u: %d bytes, not a JPEG", len(b))
 	}
 
-	ffmpeg := needTool(t, "ffmpeg")
+	ffmpeg := testenv.Tool(t, "ffmpeg")
 	u := "http://lancam:" + pass + "@" + l.addr + "/stream.mjpg"
 	fout, stderr, err := runTool(t, ffmpeg, "-nostdin", "-v", "error", "-i", u, "-frames:v", "10", "-f", "framemd5", "-")
 	if err != nil || stderr != "" {

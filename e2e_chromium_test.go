@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // TestE2EChromium opens the page in headless Chromium and checks, from two
@@ -16,7 +18,7 @@ import (
 // the page then plays MJPEG (TestE2EWebRTCChromium covers WebRTC).
 func TestE2EChromium(t *testing.T) {
 	t.Parallel()
-	bin := needTool(t, "chromium", "chromium-browser", "google-chrome")
+	bin := testenv.Tool(t, "chromium", "chromium-browser", "google-chrome")
 	l := startLancam(t, "-source", "test", "-size", "640x360", "-fps", "30", "-h264", "off")
 	c := startChrome(t, bin)
 

@@ -16,25 +16,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// needTool returns the path of an external program, trying each name in
-// turn. When none is installed it fails the test in CI and skips it
-// elsewhere.
-func needTool(t *testing.T, names ...string) string {
-	t.Helper()
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	msg := fmt.Sprintf("%s not installed (scripts/deps.sh test installs it)", names[0])
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+	"lancam/internal/testenv"
+)
 
 // runTool runs a program to completion within toolTimeout and returns its
 // output; err is its exit error, if any.
@@ -109,7 +93,7 @@ type probeResult struct {
 // without a word on stderr and found exactly one video stream.
 func ffprobeStream(t *testing.T, url string, extra ...string) probeResult {
 	t.Helper()
-	ffprobe := needTool(t, "ffprobe")
+	ffprobe := testenv.Tool(t, "ffprobe")
 	args := append([]string{"-v", "error"}, extra...)
 	args = append(args, "-select_streams", "v:0", "-show_entries",
 		"stream=codec_name,width,height:format=format_name", "-of", "json", url)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"lancam/internal/testenv"
 )
 
 // TestE2EDirSource serves a folder of JPEGs made by ffmpeg and checks that
@@ -14,7 +16,7 @@ import (
 // round.
 func TestE2EDirSource(t *testing.T) {
 	t.Parallel()
-	ffmpeg := needTool(t, "ffmpeg")
+	ffmpeg := testenv.Tool(t, "ffmpeg")
 	dir := t.TempDir()
 	_, stderr, err := runTool(t, ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=5",
 		"-frames:v", "5", "-q:v", "4", filepath.Join(dir, "f%02d.jpg"))

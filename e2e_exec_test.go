@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"lancam/internal/proctest"
+	"lancam/internal/testenv"
 )
 
 // fakePicamPath is a PATH whose rpicam-vid and rpicam-hello are the test
@@ -42,7 +43,7 @@ func probeStream(t *testing.T, url string) string {
 // parent-death signal can end it.
 func TestE2EExecSource(t *testing.T) {
 	t.Parallel()
-	ffmpeg := needTool(t, "ffmpeg")
+	ffmpeg := testenv.Tool(t, "ffmpeg")
 	frame := filepath.Join(t.TempDir(), "frame.jpg")
 	if _, stderr, err := runTool(t, ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240",
 		"-frames:v", "1", frame); err != nil {
@@ -98,7 +99,7 @@ func TestE2EExecSource(t *testing.T) {
 // and /status and -list-cameras show the modules rpicam-hello lists.
 func TestE2EPicam(t *testing.T) {
 	t.Parallel()
-	needTool(t, "ffmpeg")
+	testenv.Tool(t, "ffmpeg")
 	args := filepath.Join(t.TempDir(), "args")
 	env := []string{fakePicamPath(t), "LANCAM_FAKE_ARGS=" + args}
 	for _, source := range []string{"picam", "auto"} {

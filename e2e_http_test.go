@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // The three spellings of each endpoint that lancam answers.
@@ -56,7 +58,7 @@ func TestE2ETestPattern(t *testing.T) {
 	for _, path := range streamPaths {
 		t.Run("ffmpeg"+path, func(t *testing.T) {
 			t.Parallel()
-			ffmpeg := needTool(t, "ffmpeg")
+			ffmpeg := testenv.Tool(t, "ffmpeg")
 			// framemd5 is -f null plus a hash line per decoded frame, so the
 			// frames can be counted and compared.
 			out, stderr, err := runTool(t, ffmpeg, "-nostdin", "-v", "error", "-i", l.url(path),
@@ -90,7 +92,7 @@ func TestE2ETestPattern(t *testing.T) {
 	for _, path := range snapshotPaths {
 		t.Run("snapshot"+path, func(t *testing.T) {
 			t.Parallel()
-			curl := needTool(t, "curl")
+			curl := testenv.Tool(t, "curl")
 			file := filepath.Join(t.TempDir(), "snap.jpg")
 			out, stderr, err := runTool(t, curl, "-sf", "--max-time", "5", "-o", file, "-w", "%{content_type}", l.url(path))
 			if err != nil {
@@ -110,7 +112,7 @@ func TestE2ETestPattern(t *testing.T) {
 	// HEAD of a stream answers the stream's headers and no body, at once.
 	t.Run("head", func(t *testing.T) {
 		t.Parallel()
-		curl := needTool(t, "curl")
+		curl := testenv.Tool(t, "curl")
 		for _, path := range streamPaths {
 			out, stderr, err := runTool(t, curl, "-sI", "--max-time", "5", l.url(path))
 			if err != nil {
@@ -139,7 +141,7 @@ func TestE2ETestPattern(t *testing.T) {
 	// Unknown URLs are 404; anything but GET and HEAD is 405 with Allow.
 	t.Run("errors", func(t *testing.T) {
 		t.Parallel()
-		curl := needTool(t, "curl")
+		curl := testenv.Tool(t, "curl")
 		for _, path := range []string{"/nope", "/stream.mjpg/x", "/?action=bogus", "/snapshot.png"} {
 			if resp := curlHead(t, curl, l.url(path)); resp.StatusCode != http.StatusNotFound {
 				t.Errorf("GET %s: %s, want 404", path, resp.Status)
@@ -218,7 +220,7 @@ func TestE2ETestPattern(t *testing.T) {
 // taken again, and that SIGTERM ends open streams and exits 0.
 func TestE2EMaxClients(t *testing.T) {
 	t.Parallel()
-	curl := needTool(t, "curl")
+	curl := testenv.Tool(t, "curl")
 	l := startLancam(t, "-source", "test", "-size", "320x240", "-fps", "15", "-max-clients", "2")
 
 	a := openStream(t, l.url("/stream.mjpg"))

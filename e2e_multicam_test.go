@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // streamsDoc is what the several-cameras test reads of /status.
@@ -46,7 +48,7 @@ func getStreams(t *testing.T, l *lancam) streamsDoc {
 // watches it.
 func TestE2ESeveralCameras(t *testing.T) {
 	t.Parallel()
-	ffmpeg := needTool(t, "ffmpeg")
+	ffmpeg := testenv.Tool(t, "ffmpeg")
 	dir := filepath.Join(t.TempDir(), "Garden")
 	_, stderr, err := runTool(t, ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=5",
 		"-frames:v", "5", "-q:v", "4", filepath.Join(mkdir(t, dir), "f%02d.jpg"))

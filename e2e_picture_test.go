@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
+
+	"lancam/internal/testenv"
 )
 
 // pictureStatus is what the picture tests read of /status.
@@ -40,8 +42,8 @@ func snapshotImage(t *testing.T, l *lancam) ([]byte, image.Image) {
 // width and height swapped in the frames and /status.
 func TestE2ERotatePassthrough(t *testing.T) {
 	t.Parallel()
-	ffmpeg := needTool(t, "ffmpeg")
-	jpegtran := needTool(t, "jpegtran")
+	ffmpeg := testenv.Tool(t, "ffmpeg")
+	jpegtran := testenv.Tool(t, "jpegtran")
 	dir := t.TempDir()
 	if _, stderr, err := runTool(t, ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=5",
 		"-frames:v", "3", filepath.Join(dir, "f%02d.jpg")); err != nil {

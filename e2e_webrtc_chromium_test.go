@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // rtcView is what the WebRTC tests read of the page: how it plays, and
@@ -67,7 +69,7 @@ func (c *chrome) waitRTC(t *testing.T, what string, cond func(rtcView) bool) rtc
 // same pictures, measured on the same lancam.
 func TestE2EWebRTCChromium(t *testing.T) {
 	t.Parallel()
-	bin := needTool(t, "chromium", "chromium-browser", "google-chrome")
+	bin := testenv.Tool(t, "chromium", "chromium-browser", "google-chrome")
 	l := startLancam(t, "-source", "test", "-size", "1280x720", "-fps", "30")
 	c := startChromeVia(t, nil, bin, 45*time.Second)
 	c.attachPage(t)
@@ -145,7 +147,7 @@ func mjpegMbps(t *testing.T, url string, d time.Duration) float64 {
 // why; and /?mjpeg plays MJPEG without trying WebRTC.
 func TestE2EWebRTCFallback(t *testing.T) {
 	t.Parallel()
-	bin := needTool(t, "chromium", "chromium-browser", "google-chrome")
+	bin := testenv.Tool(t, "chromium", "chromium-browser", "google-chrome")
 	l := startLancam(t, "-source", "test", "-size", "640x360", "-fps", "15", "-max-webrtc", "1")
 	newWHEPPlayer(t, l.url("/whep")) // takes the one WebRTC slot
 	c := startChrome(t, bin)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"lancam/camera/tjpeg"
+	"lancam/internal/testenv"
 )
 
 // The clock camera's picture and where its clock code sits. Every edge is
@@ -68,7 +69,7 @@ func runClockCameraIfAsked() bool {
 // benchmarks to judge, so it is only logged.
 func TestE2EWebRTCLatency(t *testing.T) {
 	t.Parallel()
-	bin := needTool(t, "chromium", "chromium-browser", "google-chrome")
+	bin := testenv.Tool(t, "chromium", "chromium-browser", "google-chrome")
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)

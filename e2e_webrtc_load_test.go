@@ -26,6 +26,7 @@ import (
 
 	"lancam/camera/h264"
 	"lancam/httpstream"
+	"lancam/internal/testenv"
 )
 
 // TestE2EWebRTCWithMJPEGLoad proves that WebRTC viewers cost MJPEG viewers
@@ -43,7 +44,7 @@ import (
 // the other. Run in the package's sequential phase, it competes with them
 // in neither.
 func TestE2EWebRTCWithMJPEGLoad(t *testing.T) {
-	ffprobe := needTool(t, "ffprobe")
+	ffprobe := testenv.Tool(t, "ffprobe")
 	const (
 		nMJPEG  = 50
 		nWebRTC = 10

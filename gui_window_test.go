@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // TestGUIWindow: the preview in lancam's window moves (two screenshots
@@ -101,7 +103,7 @@ func TestGUINoSessionBus(t *testing.T) {
 // here with xprop since Xvfb runs no window manager) stops decoding, and
 // decoding resumes when it is back.
 func TestGUIMinimised(t *testing.T) {
-	xprop := needTool(t, "xprop")
+	xprop := testenv.Tool(t, "xprop")
 	g := newGUIEnv(t)
 	g.startXvfb()
 	g.noBus()

@@ -27,6 +27,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 const (
@@ -193,7 +195,7 @@ func (g *guiEnv) startHelper(argv ...string) (*helperProc, string) {
 // tells us on fd 3) and sets g.display.
 func (g *guiEnv) startXvfb() {
 	g.t.Helper()
-	xvfb := needTool(g.t, "Xvfb")
+	xvfb := testenv.Tool(g.t, "Xvfb")
 	start := time.Now()
 	_, num := g.startHelper(xvfb, "-displayfd", "3", "-screen", "0", guiScreen, "-nolisten", "tcp", "-br", "-noreset")
 	if _, err := strconv.Atoi(num); err != nil {
@@ -206,7 +208,7 @@ func (g *guiEnv) startXvfb() {
 // startBus starts a private session bus and sets g.bus to its address.
 func (g *guiEnv) startBus() {
 	g.t.Helper()
-	daemon := needTool(g.t, "dbus-daemon")
+	daemon := testenv.Tool(g.t, "dbus-daemon")
 	sock := filepath.Join(g.t.TempDir(), "bus")
 	_, addr := g.startHelper(daemon, "--session", "--nofork", "--nopidfile",
 		"--address=unix:path="+sock, "--print-address=3")
@@ -310,7 +312,7 @@ line:
 // screenshot grabs the whole X screen with ImageMagick's import.
 func (g *guiEnv) screenshot() image.Image {
 	g.t.Helper()
-	imp := needTool(g.t, "import")
+	imp := testenv.Tool(g.t, "import")
 	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, imp, "-display", g.display, "-window", "root", "png:-")

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // avahiConf is a Raspberry-Pi-like avahi-daemon, limited to the lab's link.
@@ -42,8 +44,8 @@ type avahiDaemon struct {
 // avahi's "Server startup complete".
 func (lab *netLab) startAvahi(host string) *avahiDaemon {
 	lab.t.Helper()
-	needTool(lab.t, "avahi-daemon")
-	needTool(lab.t, "dbus-daemon")
+	testenv.Tool(lab.t, "avahi-daemon")
+	testenv.Tool(lab.t, "dbus-daemon")
 	conf := filepath.Join(lab.t.TempDir(), "avahi-daemon.conf")
 	if err := os.WriteFile(conf, []byte(avahiConf), 0o644); err != nil {
 		lab.t.Fatal(err)
@@ -169,8 +171,8 @@ func (a *avahiDaemon) waitBrowse(t *testing.T, typ, what string, find func(avahi
 // in one namespace (a Pi running both) keep working side by side.
 func TestLANAvahi(t *testing.T) {
 	t.Parallel()
-	needTool(t, "avahi-browse")
-	needTool(t, "nsenter")
+	testenv.Tool(t, "avahi-browse")
+	testenv.Tool(t, "nsenter")
 	lab := newNetLab(t)
 	lab.addHost("pi", 1)
 	lab.addHost("desk", 2)

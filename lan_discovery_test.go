@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"lancam/discovery"
+	"lancam/internal/testenv"
 )
 
 // Limits the issue sets: everyone seen within 2 s of starting, a vanished
@@ -117,7 +118,7 @@ func TestLANDiscovery(t *testing.T) {
 			b = p
 		}
 	}
-	needTool(t, "ffmpeg")
+	testenv.Tool(t, "ffmpeg")
 	out, err := lab.run("cam-a", toolTimeout, "ffmpeg", "-v", "error", "-i", b.Stream, "-frames:v", "1", "-c", "copy", "-f", "image2pipe", "-")
 	if err != nil {
 		t.Fatal(err)

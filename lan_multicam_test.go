@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"lancam/discovery"
+	"lancam/internal/testenv"
 )
 
 const (
@@ -234,10 +235,10 @@ func TestLANClonedConfig(t *testing.T) {
 // from that other machine at their own sizes.
 func TestLANMultiCamera(t *testing.T) {
 	t.Parallel()
-	needTool(t, "avahi-browse")
-	needTool(t, "nsenter")
-	needTool(t, "ffprobe")
-	ffmpeg := needTool(t, "ffmpeg")
+	testenv.Tool(t, "avahi-browse")
+	testenv.Tool(t, "nsenter")
+	testenv.Tool(t, "ffprobe")
+	ffmpeg := testenv.Tool(t, "ffmpeg")
 	frames := filepath.Join(t.TempDir(), "porch")
 	if err := os.Mkdir(frames, 0o755); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // peerCard is what the test reads of one card in the page's LAN list.
@@ -29,7 +31,7 @@ const peerCardsJS = `[...document.querySelectorAll("#peers .peer")].map(a => ({
 // a camera that goes away leaves the list.
 func TestLANPage(t *testing.T) {
 	t.Parallel()
-	bin := needTool(t, "chromium", "chromium-browser", "google-chrome")
+	bin := testenv.Tool(t, "chromium", "chromium-browser", "google-chrome")
 	lab := newNetLab(t)
 	for i, h := range []string{"viewer", "porch", "shed"} {
 		lab.addHost(h, i+1)

@@ -62,7 +62,12 @@ func TestPackageDebs(t *testing.T) {
 				argv = append([]string{packageArches[d.arch].qemu, "-L", sysroot}, argv...)
 			}
 			checkRuns(t, d, argv)
-			checkDependsResolve(t, d, host)
+			checkDependsResolve(t, d, host, "")
+			if d.arch != "amd64" {
+				// Raspberry Pi OS is moving to Debian 13, where armhf
+				// libraries were renamed (the 64-bit time_t move).
+				checkDependsResolve(t, d, host, "trixie")
+			}
 		})
 	}
 }
@@ -135,6 +140,18 @@ func checkControl(t *testing.T, d debPackage) {
 		if has != wanted {
 			t.Errorf("%s: Depends %q: %s present %v, want %v", d.path, depends, dep, has, wanted)
 		}
+	}
+	// ffmpeg encodes H.264 for WebRTC; the X11 desktop's tray needs
+	// snixembed to show lancam's icon.
+	wantSuggests := "rpicam-apps"
+	if d.gui {
+		wantSuggests += ", snixembed"
+	}
+	if got := field("Recommends"); got != "ffmpeg" {
+		t.Errorf("%s: Recommends %q, want ffmpeg", d.path, got)
+	}
+	if got := field("Suggests"); got != wantSuggests {
+		t.Errorf("%s: Suggests %q, want %q", d.path, got, wantSuggests)
 	}
 	if field("Maintainer") == "" || !strings.Contains(field("Description"), "\n ") {
 		t.Errorf("%s: Maintainer or long Description missing", d.path)
@@ -229,13 +246,17 @@ func checkRuns(t *testing.T, d debPackage, argv []string) {
 
 // checkDependsResolve asks apt whether installing the package would work:
 // every Depends names a real package of that architecture in a version
-// Debian 12 has. For other architectures, apt has its own lists and an
-// empty dpkg status (scripts/sysroot.sh), so it resolves the whole chain.
-func checkDependsResolve(t *testing.T, d debPackage, host string) {
+// Debian 12 has (suite ""), or Debian 13 (suite "trixie"). For other
+// architectures and suites, apt has its own lists and an empty dpkg status
+// (scripts/sysroot.sh), so it resolves the whole chain.
+func checkDependsResolve(t *testing.T, d debPackage, host, suite string) {
 	t.Helper()
 	abs, _ := filepath.Abs(d.path)
 	args := []string{"apt-get", "-s", "-q", "install", abs}
-	if d.arch != host {
+	switch {
+	case suite != "":
+		args = append([]string{"scripts/sysroot.sh", d.arch, "--suite", suite}, args...)
+	case d.arch != host:
 		args = append([]string{"scripts/sysroot.sh", d.arch}, args...)
 	}
 	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"lancam/internal/testenv"
 )
 
 // TestVersionScript runs scripts/version.sh in throwaway git repositories:
@@ -15,12 +17,7 @@ import (
 // releases follow each other.
 func TestVersionScript(t *testing.T) {
 	for _, tool := range []string{"git", "dpkg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s missing", tool)
-			}
-			t.Skipf("%s missing", tool)
-		}
+		testenv.Tool(t, tool)
 	}
 	script, err := os.ReadFile("scripts/version.sh")
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"lancam/internal/proctest"
+	"lancam/internal/testenv"
 )
 
 // execCollector records what an ExecSource publishes and wakes waiters.
@@ -136,12 +136,7 @@ func fastExec(t *testing.T, argv ...string) (ExecConfig, string) {
 
 func needFFmpeg(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ffmpeg missing")
-		}
-		t.Skip("ffmpeg missing")
-	}
+	testenv.Tool(t, "ffmpeg")
 }
 
 // TestExecSourceFFmpeg: ffmpeg standing in for rpicam-vid delivers frames of

@@ -20,6 +20,7 @@ import (
 
 	"lancam/camera"
 	"lancam/camera/h264"
+	"lancam/internal/testenv"
 )
 
 // whepFeed is a camera with a moving test pattern and an H.264 stream
@@ -263,12 +264,7 @@ func containsAll(have []int, want ...int) bool {
 // every picture decodable.
 func probeH264(t *testing.T, annexB []byte, w, h, n int) {
 	t.Helper()
-	if _, err := exec.LookPath("ffprobe"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ffprobe missing (scripts/deps.sh test installs ffmpeg)")
-		}
-		t.Skip("ffprobe missing")
-	}
+	testenv.Tool(t, "ffprobe")
 	f := filepath.Join(t.TempDir(), "got.h264")
 	if err := os.WriteFile(f, annexB, 0o644); err != nil {
 		t.Fatal(err)

@@ -68,6 +68,25 @@ has_candidate() {
 	[[ -n $c && $c != "(none)" ]]
 }
 
+# run_apt CMD...: run apt, showing its output, and on failure stop with
+# one line that says what failed: apt's first error (or warning) line,
+# e.g. which mirror could not be reached.
+run_apt() {
+	local log status=0 what first a
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
+	if ((status != 0)); then
+		what="apt-get"
+		for a in "$@"; do
+			case $a in update | install) what="apt-get $a" ;; esac
+		done
+		first=$(grep -m1 -E '^E: ' "$log" || grep -m1 -E '^(W|Err):' "$log" || true)
+		rm -f "$log"
+		die "$what failed (exit $status)${first:+: $first}"
+	fi
+	rm -f "$log"
+}
+
 install_missing() {
 	local entry alt missing=() choices=()
 
@@ -100,8 +119,11 @@ install_missing() {
 	((${#missing[@]})) || return 0
 
 	# Wait for a concurrent apt/dpkg (unattended-upgrades on a fresh Pi)
-	# instead of failing on its lock.
-	local apt=(apt-get -q -o DPkg::Lock::Timeout=600)
+	# instead of failing on its lock. A stalled mirror connection is given
+	# up after 30 s and tried again (3 times) instead of hanging for
+	# minutes.
+	local apt=(apt-get -q -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
+		-o Acquire::http::Timeout=30 -o Acquire::https::Timeout=30)
 	if ((EUID == 0)); then
 		apt=(env DEBIAN_FRONTEND=noninteractive "${apt[@]}")
 	else
@@ -111,7 +133,7 @@ install_missing() {
 	fi
 
 	echo "$prog: installing ${missing[*]//|/ or }" >&2
-	"${apt[@]}" update -qq || die "apt-get update failed"
+	run_apt "${apt[@]}" update -qq
 
 	for entry in "${missing[@]}"; do
 		local pick=""
@@ -124,8 +146,7 @@ install_missing() {
 		# Let apt-get print its own "no installation candidate" message.
 		choices+=("${pick:-${entry%%|*}}")
 	done
-	"${apt[@]}" install -y --no-install-recommends "${choices[@]}" ||
-		die "apt-get install ${choices[*]} failed"
+	run_apt "${apt[@]}" install -y --no-install-recommends "${choices[@]}"
 
 	# The tests run their own avahi-daemon inside a namespace. One installed
 	# just for them must not start announcing this machine on its real LAN.

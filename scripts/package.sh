@@ -163,11 +163,14 @@ package() {
 		"$pkg" "$debversion" "$(git -C "$here" describe --always --dirty 2>/dev/null || echo "a source tree")" \
 		"$maintainer" "$(date -R -d "@${SOURCE_DATE_EPOCH:-$(git -C "$here" log -1 --format=%ct 2>/dev/null || date +%s)}")" |
 		gzip -9n >"$stage/usr/share/doc/$pkg/changelog.gz"
-	local desc conflicts section=video
+	local desc conflicts section=video suggests=rpicam-apps
 	if [[ $variant == gui ]]; then
 		install -D -m 0644 "$here/packaging/lancam.desktop" "$stage/usr/share/applications/lancam.desktop"
 		(cd "$here/packaging/icons" && find hicolor -name '*.png' -exec install -D -m 0644 {} "$stage/usr/share/icons/{}" \;)
 		conflicts=lancam-headless
+		# Raspberry Pi OS's X11 panel (lxpanel) hosts only XEmbed tray
+		# icons; snixembed shows StatusNotifierItem icons (lancam's) there.
+		suggests+=", snixembed"
 		desc="LAN camera: share a camera on the local network with one click
  A desktop app (window and tray) that turns the computer's camera (USB/V4L2,
  a Raspberry Pi camera, or a test pattern) into an MJPEG camera on the LAN.
@@ -192,7 +195,7 @@ Depends: $(depends "$arch" "$stage/usr/bin/lancam")
 Conflicts: $conflicts
 Replaces: $conflicts
 Recommends: ffmpeg
-Suggests: rpicam-apps
+Suggests: $suggests
 Section: $section
 Priority: optional
 Homepage: https://github.com/lancam/lancam

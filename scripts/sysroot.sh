@@ -6,6 +6,9 @@
 #   scripts/sysroot.sh ARCH apt-get ARGS...   run that private apt (below),
 #       e.g. `apt-get -s install ./lancam_…_arm64.deb` to check that a
 #       package's Depends resolve for ARCH
+#   scripts/sysroot.sh ARCH --suite SUITE apt-get ARGS...   the same against
+#       another Debian release's main archive (e.g. trixie, which current
+#       Raspberry Pi OS is based on), signed with the machine's Debian keys
 #
 # The packages are fetched with a private apt instance (its own lists and
 # status, the machine's sources and keys), unpacked with dpkg -x and never
@@ -21,6 +24,12 @@ prog=${0##*/}
 die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
 
 arch=${1:-}
+suite=""
+if [[ ${2:-} == --suite ]]; then
+	suite=${3:-}
+	[[ $suite =~ ^[a-z]+$ && ${4:-} == apt-get ]] || die "--suite wants a release name and then apt-get ARGS"
+	set -- "$1" "${@:4}"
+fi
 sub=${2:-}
 case $arch in
 arm64 | armhf | amd64) ;;
@@ -47,10 +56,15 @@ fi
 command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
 	die "needs apt-get and dpkg-deb (a Debian-based system)"
 
-work=$cache/apt-$arch
+work=$cache/apt-$arch${suite:+-$suite}
 mkdir -p "$work"/{lists/partial,archives/partial,state}
 : >"$work/state/status"
-apt=(apt-get -q
+sources=()
+if [[ -n $suite ]]; then
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" >"$work/sources.list"
+	sources=(-o Dir::Etc::sourcelist="$work/sources.list" -o Dir::Etc::sourceparts=-)
+fi
+apt=(apt-get -q "${sources[@]}"
 	-o Debug::NoLocking=true
 	-o APT::Architecture="$arch" -o APT::Architectures::="$arch"
 	-o Dir::State="$work/state" -o Dir::State::Lists="$work/lists"

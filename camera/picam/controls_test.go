@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"lancam/camera"
 	"lancam/camera/uvc"
+	"lancam/internal/testenv"
 )
 
 // records reads the fake rpicam-vid's argv records, one per start.
@@ -74,9 +74,7 @@ func TestControlsValidate(t *testing.T) {
 // with the option (and nothing for defaults); the value is kept per module
 // and given to the next start of a new source; reset forgets it.
 func TestControlsRestartAndPersist(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
+	testenv.Tool(t, "ffmpeg")
 	args := filepath.Join(t.TempDir(), "args")
 	t.Setenv("LANCAM_FAKE_ARGS", args)
 	store := uvc.NewControlStore(filepath.Join(t.TempDir(), "controls.json"))

@@ -11,15 +11,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lancam/internal/testenv"
 )
 
 // TestFakeVidStreams runs the fake rpicam-vid with Command's argv the way
 // the exec source will, and checks both the MJPEG on stdout and that the
 // tool saw exactly that argv.
 func TestFakeVidStreams(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
+	testenv.Tool(t, "ffmpeg")
 	argsFile := filepath.Join(t.TempDir(), "args")
 	t.Setenv("LANCAM_FAKE_ARGS", argsFile)
 	tools := Tools{Vid: filepath.Join(fakebin(t), "rpicam-vid")}

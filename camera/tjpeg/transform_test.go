@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"lancam/internal/testenv"
 )
 
 // jpegtranArgs are jpegtran's options for each op (libjpeg-turbo-progs).
@@ -26,13 +28,7 @@ var jpegtranArgs = map[Op][]string{
 // jpegtran runs jpegtran on data; -copy all as TurboJPEG copies every marker.
 func jpegtran(t testing.TB, data []byte, args ...string) []byte {
 	t.Helper()
-	bin, err := exec.LookPath("jpegtran")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("jpegtran is missing (Debian: libjpeg-turbo-progs)")
-		}
-		t.Skip("jpegtran is missing (Debian: libjpeg-turbo-progs)")
-	}
+	bin := testenv.Tool(t, "jpegtran") // Debian: libjpeg-turbo-progs
 	in := filepath.Join(t.TempDir(), "in.jpg")
 	if err := os.WriteFile(in, data, 0o644); err != nil {
 		t.Fatal(err)
