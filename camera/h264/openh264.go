@@ -161,7 +161,7 @@ static void lc_copy(lc_enc *e, unsigned char *dst) {
 import "C"
 
 import (
-//DEL
+	//DEL
 	"fmt"
 	"sync"
 	"time"
