@@ -154,7 +154,10 @@ func header(h C.tjhandle, jpeg []byte) (Header, error) {
 	}
 	r := C.tjpeg_header(h, (*C.uchar)(unsafe.Pointer(&jpeg[0])), C.ulong(len(jpeg)))
 	if r.rc < 0 {
-		return Header{}, tjError(h, "header")
+		// Never ErrWarning: the library files "missing SOS marker" (data cut
+		// after the frame header) as a warning, but without a header there is
+		// no picture, and ErrWarning promises one.
+		return Header{}, fmt.Errorf("tjpeg: header: %s", C.GoString(C.tjGetErrorStr2(h)))
 	}
 	if r.w <= 0 || r.h <= 0 {
 		return Header{}, fmt.Errorf("tjpeg: header: no image (truncated or tables-only JPEG)")

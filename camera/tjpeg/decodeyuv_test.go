@@ -149,7 +149,10 @@ func TestDecodeI420Errors(t *testing.T) {
 		t.Fatal(err)
 	}
 	huge := claimSize(t, good, 65535, 65535)
-	for _, bad := range [][]byte{nil, {}, []byte("not a jpeg, not even close to one"), good[:100], tiny, huge} {
+	// Cut right after the frame header: the library calls the missing scan
+	// a warning, but there is no picture at all.
+	headerOnly := good[:sofAt(t, good)+19]
+	for _, bad := range [][]byte{nil, {}, []byte("not a jpeg, not even close to one"), good[:100], tiny, huge, headerOnly} {
 		if err := dec.DecodeI420(&pic, bad); err == nil || errors.Is(err, ErrWarning) {
 			t.Errorf("%d bytes: err %v, want a fatal error", len(bad), err)
 		}
@@ -202,12 +205,16 @@ func FuzzDecodeI420(f *testing.F) {
 		if hdr, err := DecodeHeader(b); err == nil && hdr.Width*hdr.Height > fuzzMaxPixels {
 			return
 		}
+		// The size is cleared (buffers kept for reuse) so a call that
+		// returns success without writing a picture cannot pass on the
+		// previous one.
+		pic.Width, pic.Height = 0, 0
 		err := dec.DecodeI420(&pic, b)
 		if err == nil || errors.Is(err, ErrWarning) {
 			w, h := pic.Width, pic.Height
 			if w <= 0 || h <= 0 || w%2 != 0 || h%2 != 0 || len(pic.Y) < (h-1)*pic.YStride+w ||
 				len(pic.U) < (h/2-1)*pic.CStride+w/2 || len(pic.V) < (h/2-1)*pic.CStride+w/2 {
-				t.Fatalf("picture %dx%d with planes Y %d/%d U %d V %d/%d", w, h, len(pic.Y), pic.YStride, len(pic.U), len(pic.V), pic.CStride)
+				t.Fatalf("err %v: picture %dx%d with planes Y %d/%d U %d V %d/%d", err, w, h, len(pic.Y), pic.YStride, len(pic.U), len(pic.V), pic.CStride)
 			}
 		}
 		if err := dec.DecodeI420(&pic, good); err != nil || !bytes.Equal(pic.Y, want.Y) || !bytes.Equal(pic.U, want.U) {
