@@ -107,6 +107,10 @@ type App struct {
 	shown       bool // the window is on screen
 	iconified   bool // minimised by the window manager
 	lanTabShown bool
+	fitted      bool // the window was sized to the screen once
+
+	screen   screenInfo // read before Fyne starts
+	screenOK bool       // an X display told its size
 
 	mu       sync.Mutex
 	cur      Settings   // guarded by mu
@@ -131,8 +135,14 @@ func New(cfg Config) *App {
 		idle: iconResource("lancam-idle.png", 64, false, true),
 		live: iconResource("lancam-live.png", 64, true, false),
 	}
+	var scr screenInfo
+	var scrOK bool
 	fa := cfg.App
 	if fa == nil {
+		scr, scrOK = readScreen()
+		if v, ok := setSmallScreenScale(scr); ok {
+			log.Info("small screen: drawing one unit per pixel", "screen", scr.work, "width_mm", scr.widthMM, "FYNE_SCALE", v)
+		}
 		// What `fyne build` would read from FyneApp.toml, for a plain go
 		// build: above all the fyneDo migration (Fyne's threading model
 		// where every widget change goes through fyne.Do).
@@ -140,7 +150,7 @@ func New(cfg Config) *App {
 			Migrations: map[string]bool{"fyneDo": true}})
 		fa = app.NewWithID(AppID)
 	}
-	a := &App{cfg: cfg, log: log, fyne: fa, onUI: fyne.Do, icons: ic}
+	a := &App{cfg: cfg, log: log, fyne: fa, onUI: fyne.Do, icons: ic, screen: scr, screenOK: scrOK}
 	a.settings = newSettingsStore(fa.Preferences(), cfg.Flags, cfg.Overridden)
 	return a
 }

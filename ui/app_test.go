@@ -29,6 +29,7 @@ type recordingLAN struct {
 	name      string
 	auth      bool
 	peers     []discovery.Peer
+	events    chan discovery.Event // nil: discovery off
 }
 
 func (l *recordingLAN) Announce(_ context.Context, addr string) {
@@ -53,7 +54,12 @@ func (l *recordingLAN) Peers() []discovery.Peer {
 	return append([]discovery.Peer(nil), l.peers...)
 }
 
-func (l *recordingLAN) Events() <-chan discovery.Event { return nil }
+func (l *recordingLAN) Events() <-chan discovery.Event {
+	if l.events == nil {
+		return nil
+	}
+	return l.events
+}
 
 func (l *recordingLAN) log() []string {
 	l.mu.Lock()
@@ -81,8 +87,15 @@ func newTestRig(t *testing.T, flags Settings) *testRig {
 // size 320x240 plus 16 px per camera, so a frame tells which camera it is.
 func newTestRigFeeds(t *testing.T, flags Settings, names ...string) *testRig {
 	t.Helper()
+	return newTestRigLAN(t, flags, &recordingLAN{}, names...)
+}
+
+// newTestRigLAN is newTestRigFeeds with the LAN given (one with events
+// lists peers in the LAN tab).
+func newTestRigLAN(t *testing.T, flags Settings, lan *recordingLAN, names ...string) *testRig {
+	t.Helper()
 	fa := test.NewTempApp(t)
-	r := &testRig{lan: &recordingLAN{}}
+	r := &testRig{lan: lan}
 	var feeds []httpstream.Feed
 	for i, name := range names {
 		src, err := camera.Open("test", camera.OpenConfig{Width: 320 + 16*i, Height: 240, FPS: 30, Quality: 70, Logger: discard})
@@ -154,7 +167,7 @@ func TestToggleStartsAndStopsTheServer(t *testing.T) {
 	r := newTestRig(t, Settings{})
 	m := r.a.main
 	onMain(func() {
-		if m.qr.Visible() || len(m.urlBox.Objects) != 0 || !m.copyBtn.Disabled() {
+		if m.qr.Visible() || len(m.urlBox.Objects) != 0 || !m.copyBtn.Disabled() || m.copyBtn.Visible() {
 			t.Error("URLs or QR shown before streaming")
 		}
 	})
@@ -171,7 +184,7 @@ func TestToggleStartsAndStopsTheServer(t *testing.T) {
 	eventually(t, "URL and QR code", func() bool { return len(m.urlBox.Objects) == 1 && m.qr.Visible() })
 	onMain(func() {
 		link := m.urlBox.Objects[0].(*widget.Hyperlink)
-		if want := "http://" + addr + "/"; link.Text != want || m.copyBtn.Disabled() {
+		if want := "http://" + addr + "/"; link.Text != want || m.copyBtn.Disabled() || !m.copyBtn.Visible() {
 			t.Errorf("URL %q (copy disabled %v), want %q", link.Text, m.copyBtn.Disabled(), want)
 		}
 	})

@@ -91,7 +91,9 @@ func (p *feedPanel) links(base string) []fyne.CanvasObject {
 		}
 		u := strings.TrimSuffix(base, "/") + f.Page
 		if pu, err := url.Parse(u); err == nil {
-			out = append(out, widget.NewHyperlink(f.Name+": "+u, pu))
+			l := widget.NewHyperlink(f.Name+": "+u, pu)
+			l.Truncation = fyne.TextTruncateEllipsis
+			out = append(out, l)
 		}
 	}
 	return out

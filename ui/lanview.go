@@ -47,6 +47,9 @@ type lanViewConfig struct {
 	// Do runs a function on Fyne's goroutine; nil means fyne.Do. The app
 	// and tests that own a UI loop pass theirs.
 	Do func(func())
+	// Fit shrinks a viewer window's size to the screen (App.fitToScreen);
+	// nil leaves it as asked.
+	Fit func(want, min fyne.Size) fyne.Size
 }
 
 // lanView is the "LAN cameras" tab: the other lancams as a list with
@@ -114,7 +117,7 @@ func newLANView(cfg lanViewConfig) *lanView {
 	mode.SetSelected(modeListLabel)
 	open := widget.NewButton("Open URL…", v.showOpenURL)
 	bar := container.NewHBox(mode, layout.NewSpacer(), v.count, open)
-	body := container.NewStack(v.list.obj, v.grid.obj, container.NewCenter(v.empty))
+	body := container.NewStack(v.list.obj, v.grid.obj, newCenteredText(v.empty, v.empty, 520, 0))
 	v.root = container.NewBorder(bar, nil, nil, nil, body)
 	v.layoutBody(0, false)
 	return v

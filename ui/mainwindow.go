@@ -46,6 +46,13 @@ type mainWindow struct {
 	onTab    func(lan bool) // the selected tab changed
 	feeds    *feedPanel     // several cameras: which one is previewed, which are on
 
+	// Full screen: the preview alone fills the screen. The picture moves
+	// between previewSlot (in the camera tab) and the full-screen content.
+	tabs        *container.AppTabs
+	previewSlot *fyne.Container
+	tapArea     *doubleTapArea
+	full        bool
+
 	errMu                sync.Mutex
 	streamErr, cameraErr string
 }
@@ -75,6 +82,9 @@ func newMainWindow(a *App, w fyne.Window, lanTab, settingsTab fyne.CanvasObject)
 	m.controls = newControlsPanel(a)
 
 	snap := widget.NewButtonWithIcon("Take snapshot", theme.MediaPhotoIcon(), a.takeSnapshot)
+	fullBtn := widget.NewButtonWithIcon("Full screen (F11, double-tap)", theme.ViewFullScreenIcon(), func() { m.setFullScreen(true) })
+	m.tapArea = newDoubleTapArea(func() { m.setFullScreen(!m.full) })
+	m.previewSlot = container.NewStack(m.view, m.tapArea)
 
 	m.errLabel.Wrapping = fyne.TextWrapWord
 	m.errLabel.Importance = widget.DangerImportance
@@ -92,33 +102,57 @@ func newMainWindow(a *App, w fyne.Window, lanTab, settingsTab fyne.CanvasObject)
 		form.AppendItem(it)
 	}
 	m.feeds = newFeedPanel(a, a.parts.Feeds)
+	// The streaming toggle comes first: it is what lancam is for, and on a
+	// small screen what is below the fold needs a scroll.
 	side := container.NewVBox(
-		m.feeds.Object(),
-		form,
-		m.pic.overlayRow(),
 		m.toggle,
 		m.viewers,
 		container.NewBorder(nil, nil, nil, m.copyBtn, m.urlBox),
 		container.NewCenter(m.qr),
+		m.feeds.Object(),
+		form,
+		m.pic.overlayRow(),
 		snap,
+		fullBtn,
 		m.message,
 		m.controls.Object(), // last: opening it must not move the buttons above
 	)
-	cameraTab := container.NewBorder(m.errCard, nil, nil, container.NewVScroll(side), m.view)
+	cameraTab := container.NewBorder(m.errCard, nil, nil, nil,
+		container.New(sideLayout{}, m.previewSlot, container.NewVScroll(side)))
 	lanItem := container.NewTabItemWithIcon("LAN cameras", theme.ComputerIcon(), lanTab)
-	tabs := container.NewAppTabs(
+	m.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("This camera", theme.MediaVideoIcon(), cameraTab),
 		lanItem,
 		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), settingsTab),
 	)
-	tabs.OnSelected = func(ti *container.TabItem) {
+	m.tabs.OnSelected = func(ti *container.TabItem) {
 		if m.onTab != nil {
 			m.onTab(ti == lanItem)
 		}
 	}
-	w.SetContent(tabs)
-	w.Resize(fyne.NewSize(1000, 620))
+	w.SetContent(m.tabs)
+	fullScreenKeys(w.Canvas(), func() { m.setFullScreen(!m.full) }, func() { m.setFullScreen(false) })
 	return m
+}
+
+// setFullScreen shows the preview alone on the whole screen, or the tabs
+// again; UI goroutine only. From another tab it switches to this camera's
+// first, so the preview runs.
+func (m *mainWindow) setFullScreen(on bool) {
+	if on == m.full {
+		return
+	}
+	m.full = on
+	if on {
+		m.tabs.SelectIndex(0)
+		m.previewSlot.RemoveAll()
+		m.win.SetContent(container.NewStack(m.view, m.tapArea))
+	} else {
+		m.win.SetContent(m.tabs)
+		m.previewSlot.Objects = []fyne.CanvasObject{m.view, m.tapArea}
+		m.previewSlot.Refresh()
+	}
+	m.win.SetFullScreen(on)
 }
 
 // onToggle is the Start/Stop button.
@@ -141,7 +175,9 @@ func (m *mainWindow) showStreaming(on bool, urls []string) {
 	m.shownURL = ""
 	for _, u := range urls {
 		if pu, err := url.Parse(u); err == nil {
-			m.urlBox.Add(widget.NewHyperlink(u, pu))
+			l := widget.NewHyperlink(u, pu)
+			l.Truncation = fyne.TextTruncateEllipsis // a long host name must not widen the panel
+			m.urlBox.Add(l)
 		}
 	}
 	if len(urls) > 0 {
@@ -155,9 +191,11 @@ func (m *mainWindow) showStreaming(on bool, urls []string) {
 			m.qr.Refresh()
 		}
 		m.copyBtn.Enable()
+		m.copyBtn.Show()
 	} else {
 		m.qr.Hide()
 		m.copyBtn.Disable()
+		m.copyBtn.Hide() // nothing to copy: no empty row on a small screen
 	}
 	m.urlBox.Refresh()
 }

@@ -103,7 +103,8 @@ func (g *peerGrid) newCell(id, url string) *gridCell {
 	c.name.Truncation = fyne.TextTruncateEllipsis
 	c.state = widget.NewLabel("")
 	c.state.Alignment = fyne.TextAlignCenter
-	pic := container.NewStack(c.view, container.NewCenter(c.state))
+	c.state.Wrapping = fyne.TextWrapWord
+	pic := container.NewStack(c.view, newCenteredText(c.state, c.state, 10000, 0))
 	ta := newTapArea(container.NewBorder(nil, c.name, nil, nil, pic), func() { g.v.OpenPeer(id) })
 	ta.cell = c
 	c.obj = ta

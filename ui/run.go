@@ -38,8 +38,9 @@ func (a *App) start(ctx context.Context, parts Parts) {
 	a.applyAuth(s)
 
 	a.stream = newStreamer(ctx, parts.Server, a.parts.LAN)
-	a.lan = newLANView(lanViewConfig{App: a.fyne, LAN: a.parts.LAN, Logger: a.log, Do: a.do})
+	a.lan = newLANView(lanViewConfig{App: a.fyne, LAN: a.parts.LAN, Logger: a.log, Do: a.do, Fit: a.fitToScreen})
 	a.fyne.SetIcon(a.icons.app)
+	a.fyne.Settings().SetTheme(newTouchTheme())
 	w := a.fyne.NewWindow("lancam")
 	a.win = w
 	a.main = newMainWindow(a, w, a.lan.Object(), a.newSettingsTab(s))
@@ -122,6 +123,10 @@ func (a *App) goRun(fn func(ctx context.Context)) {
 
 // showWindow brings the window back; UI goroutine only.
 func (a *App) showWindow() {
+	if !a.fitted {
+		a.fitWindow()
+		a.do(a.fitWindow) // again once shown: only now the scale is known
+	}
 	a.win.Show()
 	a.win.RequestFocus()
 	a.shown = true
@@ -130,6 +135,7 @@ func (a *App) showWindow() {
 
 // hideWindow hides to the tray; UI goroutine only.
 func (a *App) hideWindow() {
+	a.rememberSize()
 	a.win.Hide()
 	a.shown = false
 	a.updateVisibility()
@@ -229,6 +235,7 @@ func (a *App) poll(ctx context.Context) {
 			a.do(func() { a.main.viewers.SetText(text) })
 		}
 		a.main.showCameraState(a.preview.Hub().Stats())
+		a.do(a.rememberSize)
 		if i%2 == 1 {
 			fps, ms := ps.sample(a.main.view, time.Now())
 			a.log.Info("preview", "fps", round1(fps), "decode_ms", round1(ms), "shown", a.previewShown())
@@ -272,13 +279,17 @@ func (a *App) quitOnSignal() {
 		}
 	}()
 	a.quitting.Store(true) // Fyne may be quitting on the same signal already
-	fyne.Do(a.fyne.Quit)
+	fyne.Do(func() {
+		a.rememberSize()
+		a.fyne.Quit()
+	})
 }
 
 // quit ends Fyne's loop. Widget changes stop first: a change that reaches
 // Fyne after its loop has drained runs at once on the calling goroutine,
 // against a window and tray that are being torn down.
 func (a *App) quit() {
+	a.rememberSize()
 	a.quitting.Store(true)
 	a.fyne.Quit()
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"lancam/httpstream"
@@ -88,7 +89,7 @@ func (v *lanView) openViewer(key, title, url string, needAuth bool) *viewer {
 	if closed {
 		return nil
 	}
-	vw := newViewer(v.cfg.App, v.do, key, title, url)
+	vw := newViewer(v.cfg.App, v.do, key, title, url, v.cfg.Fit)
 	vw.needAuth = needAuth
 	ctx, cancel := context.WithCancel(v.base)
 	v.mu.Lock()
@@ -118,7 +119,7 @@ func (v *lanView) viewerFor(key string) *viewer {
 	return v.viewers[key]
 }
 
-func newViewer(a fyne.App, do func(func()), key, title, url string) *viewer {
+func newViewer(a fyne.App, do func(func()), key, title, url string, fit func(want, min fyne.Size) fyne.Size) *viewer {
 	vw := &viewer{key: key, title: title, url: url, do: do, view: newJPEGView(do), done: make(chan struct{})}
 	vw.label = widget.NewLabel("")
 	vw.label.Alignment = fyne.TextAlignCenter
@@ -126,10 +127,16 @@ func newViewer(a fyne.App, do func(func()), key, title, url string) *viewer {
 	// A dark backdrop keeps the text readable over any picture.
 	back := canvas.NewRectangle(color.NRGBA{A: 0xb0})
 	back.CornerRadius = 6
-	vw.overlay = container.NewCenter(container.NewStack(back, container.NewPadded(vw.label)))
+	vw.overlay = newCenteredText(vw.label, container.NewStack(back, container.NewPadded(vw.label)), 520, theme.Padding())
 	vw.win = a.NewWindow(title)
-	vw.win.SetContent(container.NewStack(vw.view, vw.overlay))
-	vw.win.Resize(fyne.NewSize(800, 480))
+	toggle := func() { vw.win.SetFullScreen(!vw.win.FullScreen()) }
+	vw.win.SetContent(container.NewStack(vw.view, newDoubleTapArea(toggle), vw.overlay))
+	fullScreenKeys(vw.win.Canvas(), toggle, func() { vw.win.SetFullScreen(false) })
+	size := fyne.NewSize(800, 480)
+	if fit != nil {
+		size = fit(size, vw.win.Content().MinSize())
+	}
+	vw.win.Resize(size)
 	vw.setState(httpstream.ClientConnecting, nil)
 	return vw
 }
