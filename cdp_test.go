@@ -316,3 +316,14 @@ func (c *chrome) navigate(t *testing.T, url string) {
 		t.Fatalf("navigating to %s: %v %s", url, err, nav.ErrorText)
 	}
 }
+
+// setViewport makes the page's viewport width x height CSS pixels (one
+// device pixel each, a desktop browser's), as a window of that size would.
+func (c *chrome) setViewport(t *testing.T, width, height int) {
+	t.Helper()
+	if err := c.call("Emulation.setDeviceMetricsOverride", map[string]any{
+		"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false,
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+}

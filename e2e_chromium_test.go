@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"image"
 	"math"
 	"strings"
@@ -148,4 +149,111 @@ func countChanged(a, b image.Image, r image.Rectangle) int {
 		}
 	}
 	return n
+}
+
+// box is an element's bounding box in CSS pixels, relative to the viewport.
+type box struct {
+	X, Y, W, H float64
+}
+
+func (b box) right() float64  { return b.X + b.W }
+func (b box) bottom() float64 { return b.Y + b.H }
+
+// pageLayout is what TestE2EChromiumPageLayout reads of the page.
+type pageLayout struct {
+	Title       string `json:"title"`
+	H1          string `json:"h1"`
+	Markup      int    `json:"markup"` // elements inside <title> and <h1>: none, names are text
+	InnerWidth  float64
+	InnerHeight float64
+	ScrollWidth float64 // of the document: more than InnerWidth scrolls sideways
+	NW          int     `json:"nw"`  // natural width of the stream <img>'s picture
+	Pic         box     `json:"pic"` // the stream <img>
+	LAN         box     `json:"lan"` // the LAN cameras list (its section)
+	Cards       []box   `json:"cards"`
+}
+
+const pageLayoutJS = `(() => {
+	const box = (el) => { const r = el.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; };
+	const img = document.getElementById("stream"), lan = document.getElementById("lan"), h1 = document.querySelector("h1");
+	if (document.readyState !== "complete" || !img || !lan || !h1) return null;
+	return {title: document.title, h1: h1.textContent, markup: document.querySelectorAll("title *, h1 *").length,
+		innerWidth: innerWidth, innerHeight: innerHeight, scrollWidth: document.documentElement.scrollWidth,
+		nw: img.naturalWidth, pic: box(img), lan: box(lan), cards: [...document.querySelectorAll("#peers .peer")].map(box)};
+})()`
+
+// TestE2EChromiumPageLayout opens a two-camera lancam with a hostile name
+// in headless Chromium. Each camera's page is titled with that camera's
+// name, as text. In a 1280x800 or 1280x600 window the LAN list (here the
+// lancam's other camera) is a column beside the picture, its first card
+// wholly on screen, and the picture fills the rest of the width as far as
+// the window's height allows; in a 400x800 one (a phone) the list comes
+// below the picture, which takes the whole width.
+func TestE2EChromiumPageLayout(t *testing.T) {
+	t.Parallel()
+	bin := testenv.Tool(t, "chromium", "chromium-browser", "google-chrome")
+	const name = `Garage <b>&"cam'</b>`
+	l := startLancam(t, "-source", "test", "-source", "garage=test", "-size", "640x480", "-fps", "10", "-h264", "off", "-name", name)
+	c := startChrome(t, bin)
+	c.attachPage(t)
+
+	read := func(what string, cond func(pageLayout) bool) pageLayout {
+		t.Helper()
+		var v *pageLayout
+		for {
+			v = nil
+			c.eval(t, pageLayoutJS, &v)
+			if v != nil && cond(*v) {
+				return *v
+			}
+			if time.Now().After(c.deadline.Add(-3 * time.Second)) {
+				t.Fatalf("waited in vain for the page to show %s; last: %+v", what, v)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	loaded := func(v pageLayout) bool { return v.NW > 0 && len(v.Cards) > 0 }
+
+	c.navigate(t, l.url("/"))
+	v := read("the title", func(v pageLayout) bool { return v.Title != "" })
+	if v.Title != name+" test — lancam" {
+		t.Errorf("the first camera's page is titled %q, want %q", v.Title, name+" test — lancam")
+	}
+
+	c.navigate(t, l.url("/cam/garage/"))
+	v = read("a picture and the other camera in the list", loaded)
+	if want := name + " garage — lancam"; v.Title != want || v.H1 != name+" garage" || v.Markup != 0 {
+		t.Errorf("title %q, heading %q, %d elements in them; want %q, %q and none", v.Title, v.H1, v.Markup, want, name+" garage")
+	}
+	// 1280x800, and 1280x600 (a browser window on a 1280x720 screen),
+	// where a 4:3 picture as wide as the space left would not fit.
+	for _, size := range [][2]float64{{1280, 800}, {1280, 600}} {
+		c.setViewport(t, int(size[0]), int(size[1]))
+		v = read("the wide layout", func(v pageLayout) bool { return v.InnerHeight == size[1] && loaded(v) })
+		at := fmt.Sprintf("%vx%v", size[0], size[1])
+		c.screenshot(t, at+".png")
+		if v.InnerWidth != size[0] {
+			t.Fatalf("the viewport is %vx%v, want %s", v.InnerWidth, v.InnerHeight, at)
+		}
+		card := v.Cards[0]
+		switch {
+		case v.LAN.Y >= v.InnerHeight || card.bottom() > v.InnerHeight:
+			t.Errorf("at %s the LAN list (%+v, first card %+v) is not on screen without scrolling", at, v.LAN, card)
+		case v.Pic.X >= v.LAN.X || v.Pic.right() > v.LAN.X || v.LAN.Y > v.Pic.bottom():
+			t.Errorf("at %s the picture %+v is not beside the LAN list %+v", at, v.Pic, v.LAN)
+		case v.Pic.bottom() > v.InnerHeight || v.Pic.W < 0.6*v.InnerWidth:
+			t.Errorf("at %s the picture %+v does not fill the space left of the list and fit the window", at, v.Pic)
+		case v.ScrollWidth > v.InnerWidth:
+			t.Errorf("at %s the page is %v px wide: it scrolls sideways", at, v.ScrollWidth)
+		}
+		t.Logf("%s: picture %+v, LAN list %+v, first card %+v", at, v.Pic, v.LAN, card)
+	}
+
+	c.setViewport(t, 400, 800)
+	v = read("the phone layout", func(v pageLayout) bool { return v.InnerWidth == 400 && loaded(v) })
+	c.screenshot(t, "400x800.png")
+	if v.LAN.Y < v.Pic.bottom() || v.Pic.W < 0.9*v.InnerWidth || v.ScrollWidth > v.InnerWidth {
+		t.Errorf("at 400x800 the LAN list %+v is not below the full-width picture %+v (page %v px wide)", v.LAN, v.Pic, v.ScrollWidth)
+	}
+	t.Logf("400x800: picture %+v, LAN list %+v", v.Pic, v.LAN)
 }

@@ -34,7 +34,8 @@ import (
 const (
 	guiStartTimeout   = 20 * time.Second // Xvfb or dbus-daemon up; lancam's window on screen (software GL)
 	guiMarkerVar      = "LANCAM_GUI_TEST_MARKER"
-	guiScreen         = "1280x800x24"
+	guiScreenW        = 1280 // the default X screen (startXvfb)
+	guiScreenH        = 800
 	guiWindowTitle    = "lancam"
 	guiProcessTimeout = 3 * time.Minute // longest any started helper process may live
 )
@@ -191,18 +192,27 @@ func (g *guiEnv) startHelper(argv ...string) (*helperProc, string) {
 	return nil, ""
 }
 
-// startXvfb starts a private X server on a free display (Xvfb picks it and
-// tells us on fd 3) and sets g.display.
+// startXvfb starts a private X server with the default 1280x800 screen on
+// a free display and sets g.display.
 func (g *guiEnv) startXvfb() {
+	g.t.Helper()
+	g.startXvfbSize(guiScreenW, guiScreenH)
+}
+
+// startXvfbSize starts a private X server whose screen is w x h pixels (24
+// bits) on a free display (Xvfb picks it and tells us on fd 3) and sets
+// g.display.
+func (g *guiEnv) startXvfbSize(w, h int) {
 	g.t.Helper()
 	xvfb := testenv.Tool(g.t, "Xvfb")
 	start := time.Now()
-	_, num := g.startHelper(xvfb, "-displayfd", "3", "-screen", "0", guiScreen, "-nolisten", "tcp", "-br", "-noreset")
+	screen := fmt.Sprintf("%dx%dx24", w, h)
+	_, num := g.startHelper(xvfb, "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp", "-br", "-noreset")
 	if _, err := strconv.Atoi(num); err != nil {
 		g.t.Fatalf("Xvfb wrote display %q", num)
 	}
 	g.display = ":" + num
-	g.t.Logf("Xvfb on %s after %v", g.display, time.Since(start).Round(time.Millisecond))
+	g.t.Logf("Xvfb %s on %s after %v", screen, g.display, time.Since(start).Round(time.Millisecond))
 }
 
 // startBus starts a private session bus and sets g.bus to its address.
@@ -373,6 +383,20 @@ func (g *guiEnv) findWindow(title string) (xWindow, bool) {
 	return w, ok
 }
 
+// x runs do on a fresh connection to the test's display; an error fails
+// the test.
+func (g *guiEnv) x(what string, do func(x *xConn) error) {
+	g.t.Helper()
+	x, err := xDial(g.display)
+	if err != nil {
+		g.t.Fatalf("X display %s: %v", g.display, err)
+	}
+	defer x.close()
+	if err := do(x); err != nil {
+		g.t.Fatalf("X display %s: %s: %v", g.display, what, err)
+	}
+}
+
 // waitWindow polls until lancam's window is mapped and painted: its area
 // on screen is not one flat colour. It returns the window and the shot.
 func (g *guiEnv) waitWindow(l *lancam) (xWindow, image.Image) {
@@ -438,13 +462,18 @@ func waitPreview(t *testing.T, l *lancam, skip int, timeout time.Duration, what 
 }
 
 // xConn is a minimal X11 client speaking the raw protocol over the
-// display's unix socket: enough to find a window by name and to close it
-// as a window manager's close button does, without xdotool, xwininfo or a
-// window manager. One request at a time, so replies and errors come in
-// order; no events are selected, so none arrive.
+// display's unix socket: enough to find a window by name and measure it,
+// to close, resize and focus it as a window manager would, and to type
+// keys with the XTEST extension, without xdotool, xwininfo or a window
+// manager. One request at a time, so replies and errors come in order; no
+// events are selected, and those sent to every client (MappingNotify) are
+// skipped.
 type xConn struct {
-	c    net.Conn
-	root uint32
+	c              net.Conn
+	root           uint32
+	screen         image.Rectangle // the first screen, from (0,0)
+	minKey, maxKey byte            // the server's keycode range
+	xtest          byte            // XTEST's major opcode, once looked up
 }
 
 var xle = binary.LittleEndian
@@ -481,11 +510,13 @@ func xDial(display string) (*xConn, error) {
 	// pixmap formats.
 	vendor, formats := int(xle.Uint16(rest[16:])), int(rest[21])
 	off := 32 + (vendor+3)/4*4 + 8*formats
-	if off+4 > len(rest) {
+	if off+24 > len(rest) {
 		c.Close()
 		return nil, fmt.Errorf("X setup reply too short")
 	}
 	x.root = xle.Uint32(rest[off:])
+	x.screen = image.Rect(0, 0, int(xle.Uint16(rest[off+20:])), int(xle.Uint16(rest[off+22:])))
+	x.minKey, x.maxKey = rest[26], rest[27]
 	return x, nil
 }
 
@@ -504,8 +535,21 @@ func (x *xConn) request(opcode, data byte, body []byte, wantReply bool) ([]byte,
 		return nil, nil
 	}
 	b := make([]byte, 32)
-	if _, err := io.ReadFull(x.c, b); err != nil {
-		return nil, err
+	for {
+		if _, err := io.ReadFull(x.c, b); err != nil {
+			return nil, err
+		}
+		if b[0] <= 1 { // an error or the reply
+			break
+		}
+		// An event nobody asked for: MappingNotify goes to every
+		// client, e.g. when an XTEST key switches the core keyboard's
+		// source device. A GenericEvent (35) carries more words.
+		if b[0]&0x7f == 35 {
+			if _, err := io.CopyN(io.Discard, x.c, int64(xle.Uint32(b[4:]))*4); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if b[0] == 0 {
 		return nil, xError{code: b[1], opcode: b[10]}
@@ -572,19 +616,154 @@ func (x *xConn) findWindow(title string) (xWindow, bool, error) {
 		if a[26] != 2 { // map state IsViewable
 			continue
 		}
-		geo, err := x.request(14, 0, u32s(id), true) // GetGeometry
-		if err != nil {
+		r, err := x.geometry(id)
+		if _, isX := err.(xError); isX {
 			continue
+		} else if err != nil {
+			return xWindow{}, false, err
 		}
-		tr, err := x.request(40, 0, u32s(id, x.root, 0), true) // TranslateCoordinates (0,0) to root
-		if err != nil {
-			continue
-		}
-		px, py := int(int16(xle.Uint16(tr[12:]))), int(int16(xle.Uint16(tr[14:])))
-		w, h := int(xle.Uint16(geo[16:])), int(xle.Uint16(geo[18:]))
-		return xWindow{id: id, rect: image.Rect(px, py, px+w, py+h)}, true, nil
+		return xWindow{id: id, rect: r}, true, nil
 	}
 	return xWindow{}, false, nil
+}
+
+// geometry is window id's rectangle (inside its border) on the root
+// window, as xwininfo reports it.
+func (x *xConn) geometry(id uint32) (image.Rectangle, error) {
+	geo, err := x.request(14, 0, u32s(id), true) // GetGeometry
+	if err != nil {
+		return image.Rectangle{}, err
+	}
+	tr, err := x.request(40, 0, u32s(id, x.root, 0), true) // TranslateCoordinates (0,0) to root
+	if err != nil {
+		return image.Rectangle{}, err
+	}
+	px, py := int(int16(xle.Uint16(tr[12:]))), int(int16(xle.Uint16(tr[14:])))
+	w, h := int(xle.Uint16(geo[16:])), int(xle.Uint16(geo[18:]))
+	return image.Rect(px, py, px+w, py+h), nil
+}
+
+// overrideRedirect reports whether window id has override-redirect set
+// (window managers leave such windows alone).
+func (x *xConn) overrideRedirect(id uint32) (bool, error) {
+	a, err := x.request(3, 0, u32s(id), true) // GetWindowAttributes
+	if err != nil {
+		return false, err
+	}
+	return a[27] != 0, nil
+}
+
+// sync waits until the server has handled every request sent so far: the
+// reply to GetInputFocus comes after any error those caused.
+func (x *xConn) sync() error {
+	_, err := x.request(43, 0, nil, true) // GetInputFocus
+	return err
+}
+
+// resizeWindow asks for window id to be w x h pixels (ConfigureWindow), as
+// a window manager does when the user drags an edge; with no window
+// manager running the server does it at once, and the client sees a
+// ConfigureNotify.
+func (x *xConn) resizeWindow(id uint32, w, h int) error {
+	// ConfigureWindow: window, value-mask width|height, 2 unused, values.
+	body := append(u32s(id), 4|8, 0, 0, 0)
+	body = append(body, u32s(uint32(w), uint32(h))...)
+	if _, err := x.request(12, 0, body, false); err != nil {
+		return err
+	}
+	return x.sync()
+}
+
+// warpPointer moves the mouse pointer to (px, py) on the root window, e.g.
+// off a button, so no hover colour changes what a screenshot shows.
+func (x *xConn) warpPointer(px, py int) error {
+	// WarpPointer: src-window None, dst-window root, src x, y, width,
+	// height 0, dst x, y.
+	body := append(u32s(0, x.root), make([]byte, 12)...)
+	xle.PutUint16(body[16:], uint16(int16(px)))
+	xle.PutUint16(body[18:], uint16(int16(py)))
+	if _, err := x.request(41, 0, body, false); err != nil {
+		return err
+	}
+	return x.sync()
+}
+
+// pointer is where the mouse pointer is on the root window.
+func (x *xConn) pointer() (image.Point, error) {
+	r, err := x.request(38, 0, u32s(x.root), true) // QueryPointer
+	if err != nil {
+		return image.Point{}, err
+	}
+	return image.Pt(int(int16(xle.Uint16(r[16:]))), int(int16(xle.Uint16(r[18:])))), nil
+}
+
+// focusWindow gives window id the keyboard focus (SetInputFocus, reverting
+// to its parent), as a window manager does on a click.
+func (x *xConn) focusWindow(id uint32) error {
+	if _, err := x.request(42, 2, u32s(id, 0), false); err != nil { // revert-to Parent, CurrentTime
+		return err
+	}
+	return x.sync()
+}
+
+// keycode finds the keycode whose keysyms include keysym (keyboard
+// mapping of the server's whole keycode range).
+func (x *xConn) keycode(keysym uint32) (byte, error) {
+	count := int(x.maxKey) - int(x.minKey) + 1
+	r, err := x.request(101, 0, []byte{x.minKey, byte(count), 0, 0}, true) // GetKeyboardMapping
+	if err != nil {
+		return 0, err
+	}
+	per := int(r[1])
+	syms := r[32:]
+	for i := 0; i+4 <= len(syms) && per > 0; i += 4 {
+		if xle.Uint32(syms[i:]) == keysym {
+			return x.minKey + byte(i/4/per), nil
+		}
+	}
+	return 0, fmt.Errorf("no keycode has keysym %#x", keysym)
+}
+
+// Keysyms the tests type.
+const (
+	keysymF11    = 0xffc8
+	keysymEscape = 0xff1b
+)
+
+// pressKey types the key with keysym (pressed and released) through the
+// XTEST extension, as the real keyboard would: the event goes to the
+// window with the keyboard focus.
+func (x *xConn) pressKey(keysym uint32) error {
+	if x.xtest == 0 {
+		const name = "XTEST"
+		body := make([]byte, 4, 4+8)
+		xle.PutUint16(body, uint16(len(name)))
+		body = append(body, name...)
+		body = append(body, make([]byte, (4-len(name)%4)%4)...)
+		r, err := x.request(98, 0, body, true) // QueryExtension
+		if err != nil {
+			return err
+		}
+		if r[8] == 0 {
+			return fmt.Errorf("the X server has no XTEST extension")
+		}
+		x.xtest = r[9]
+	}
+	code, err := x.keycode(keysym)
+	if err != nil {
+		return err
+	}
+	for _, typ := range []byte{2, 3} { // KeyPress, KeyRelease
+		// XTestFakeInput (minor 2): type, detail, 2 unused, time 0 (now),
+		// root, 8 unused, rootX, rootY, 7 unused, deviceid.
+		ev := make([]byte, 32)
+		ev[0], ev[1] = typ, code
+		xle.PutUint32(ev[8:], x.root)
+		if _, err := x.request(x.xtest, 2, ev, false); err != nil {
+			return err
+		}
+	}
+	return x.sync()
 }
 
 // closeWindow sends window id a WM_DELETE_WINDOW ClientMessage (ICCCM), as
@@ -609,9 +788,8 @@ func (x *xConn) closeWindow(id uint32) error {
 	if _, err := x.request(25, 0, append(u32s(id, 0), ev...), false); err != nil {
 		return err
 	}
-	// GetInputFocus: its reply (not an error) proves the event was taken.
-	_, err = x.request(43, 0, nil, true)
-	return err
+	// The reply to sync (not an error) proves the event was taken.
+	return x.sync()
 }
 
 // xCloseWindow closes window id on display (see closeWindow).

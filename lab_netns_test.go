@@ -208,10 +208,18 @@ func (lab *netLab) startLancam(host, config string, args ...string) *labLancam {
 // test pattern's: several lancams in one host need several ports.
 func (lab *netLab) startLancamOn(host, config string, port int, args ...string) *labLancam {
 	lab.t.Helper()
-	l := &labLancam{lab: lab, host: host, addr: fmt.Sprintf("10.99.0.%d:%d", lab.hosts[host], port), config: config, done: make(chan struct{})}
+	return lab.runLancam(host, config, fmt.Sprintf("10.99.0.%d:%d", lab.hosts[host], port),
+		append([]string{"-listen", fmt.Sprintf(":%d", port)}, args...)...)
+}
+
+// runLancam runs `lancam -headless args` in host with its own hostname and
+// config folder, and waits until it answers on addr.
+func (lab *netLab) runLancam(host, config, addr string, args ...string) *labLancam {
+	lab.t.Helper()
+	l := &labLancam{lab: lab, host: host, addr: addr, config: config, done: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 	args = append([]string{"unshare", "-u", "sh", "-c", `hostname "$0" && exec "$@"`, host,
-		lancamBin, "-headless", "-listen", fmt.Sprintf(":%d", port)}, args...)
+		lancamBin, "-headless"}, args...)
 	l.cmd = lab.command(ctx, host, args...)
 	l.cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+config)
 	l.cmd.Stderr = &l.stderr

@@ -226,6 +226,22 @@ func (l *lan) Events() <-chan discovery.Event {
 	return l.browser.Events()
 }
 
+// LANStatus says whether a network interface other than loopback is up,
+// so that other lancams can find this one: the browser's last check (every
+// 3 s), or with -no-mdns a check now.
+func (l *lan) LANStatus() discovery.LANStatus {
+	if l.browser == nil {
+		return discovery.CheckLAN(nil)
+	}
+	return l.browser.LAN()
+}
+
+// statusLAN is LANStatus for /status.
+func (l *lan) statusLAN() httpstream.LANStatus {
+	st := l.LANStatus()
+	return httpstream.LANStatus{InterfacesUp: st.Up, Interfaces: st.Interfaces, Message: st.Message()}
+}
+
 // Withdraw sends every camera's goodbye; the server is about to stop.
 func (l *lan) Withdraw() {
 	l.mu.Lock()

@@ -27,8 +27,9 @@ const peerCardsJS = `[...document.querySelectorAll("#peers .peer")].map(a => ({
 
 // TestLANPage opens a lancam's page in headless Chromium inside the private
 // LAN: it lists the two other cameras by name, with thumbnails refreshed
-// about once a second and links to their pages; a hostile name stays text;
-// a camera that goes away leaves the list.
+// about once a second and links to their pages, both on screen beside the
+// picture in a 1280x800 window; a hostile name stays text; a camera that
+// goes away leaves the list.
 func TestLANPage(t *testing.T) {
 	t.Parallel()
 	bin := testenv.Tool(t, "chromium", "chromium-browser", "google-chrome")
@@ -89,8 +90,16 @@ func TestLANPage(t *testing.T) {
 	var imgs int
 	c.eval(t, `document.title`, &title)
 	c.eval(t, `document.querySelectorAll("#peers img").length`, &imgs)
-	if title != "lancam" || imgs != 2 {
-		t.Errorf("the hostile name became markup: title %q, %d images in the list", title, imgs)
+	if title != "viewer — lancam" || imgs != 2 {
+		t.Errorf("the hostile name became markup: title %q (want the viewer's name), %d images in the list", title, imgs)
+	}
+
+	// In a 1280x800 window both peers' cards show beside the picture.
+	c.setViewport(t, 1280, 800)
+	var v pageLayout
+	c.eval(t, pageLayoutJS, &v)
+	if len(v.Cards) != 2 || v.Cards[1].bottom() > v.InnerHeight || v.Pic.right() > v.LAN.X {
+		t.Errorf("at 1280x800 the cards %+v are not all on screen beside the picture %+v", v.Cards, v.Pic)
 	}
 
 	// Thumbnails refresh about once a second: three more loads each in 5 s.

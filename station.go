@@ -85,6 +85,7 @@ func newStation(ctx context.Context, opts options, srcs []namedSource, log *slog
 		Peers: func() any {
 			return newPeersDoc(st.selfDoc(), !opts.noMDNS, st.lan.Peers())
 		},
+		LAN: st.lan.statusLAN,
 	})
 	return st
 }

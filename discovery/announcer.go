@@ -32,6 +32,12 @@ type AnnouncerConfig struct {
 	// CheckInterval is how often interface addresses are compared (default 10 s),
 	// because zeroconf fixes interfaces at registration time.
 	CheckInterval time.Duration
+	// Interfaces lists the interfaces for the LAN check: while none but
+	// loopback is up, nothing is registered (zeroconf could not anyway)
+	// and the announcer looks again every LANRetryInterval, quietly,
+	// registering once one is up. Nil means SystemInterfaces when neither
+	// Ifaces nor Proxy is set, and no check otherwise.
+	Interfaces InterfaceLister
 	// Refresh, when set, is asked for the current Info on every check, so
 	// that the TXT follows what the camera really negotiated (known only
 	// once it runs) without the caller polling.
@@ -48,6 +54,7 @@ type Announcer struct {
 	info     Info
 	servers  []*zeroconf.Server
 	ifaceSig string
+	lan      *lanWatch // quiet: the browser says it
 	cancel   context.CancelFunc
 	done     chan struct{}
 }
@@ -61,19 +68,30 @@ func NewAnnouncer(cfg AnnouncerConfig) *Announcer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Announcer{cfg: cfg, log: log, info: cfg.Info}
+	list := cfg.Interfaces
+	if list == nil && cfg.Ifaces == nil && cfg.Proxy == nil {
+		list = SystemInterfaces
+	}
+	return &Announcer{cfg: cfg, log: log, info: cfg.Info, lan: &lanWatch{list: list}}
 }
 
 // Start registers both services and starts the interface watcher; it fails
 // when registration fails so the caller can log that discovery is off.
+// Without a LAN interface (see AnnouncerConfig.Interfaces) it succeeds
+// without registering: the watcher registers once one comes up.
 func (a *Announcer) Start(ctx context.Context) error {
+	lan, _ := a.lan.check()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.done != nil {
 		return errors.New("discovery: announcer already started")
 	}
-	if err := a.registerLocked(); err != nil {
-		return err
+	if lan.Up {
+		if err := a.registerLocked(); err != nil {
+			return err
+		}
+	} else {
+		a.log.Debug("discovery: no LAN interface up; announcing once one is")
 	}
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.done = make(chan struct{})
@@ -103,11 +121,27 @@ func (a *Announcer) Update(in Info) error {
 
 // CheckInterfaces re-registers when the set of interface addresses changed;
 // the watcher calls it periodically, callers may call it on a netlink hint.
+// When no LAN interface is up any more it withdraws, and registers again
+// when one is.
 func (a *Announcer) CheckInterfaces() error {
+	lan, _ := a.lan.check()
 	sig := a.ifaceSignature()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.servers == nil || sig == a.ifaceSig {
+	if a.done == nil { // not started, or closed
+		return nil
+	}
+	if !lan.Up {
+		if a.servers != nil {
+			a.log.Info("discovery: no LAN interface up; announcing again once one is")
+			a.shutdownLocked()
+		}
+		return nil
+	}
+	if a.servers == nil {
+		return a.registerLocked()
+	}
+	if sig == a.ifaceSig {
 		return nil
 	}
 	a.log.Info("discovery: network interfaces changed, re-registering")
@@ -133,7 +167,7 @@ func (a *Announcer) Close() {
 
 func (a *Announcer) watch(ctx context.Context, done chan struct{}) {
 	defer close(done)
-	t := time.NewTicker(a.cfg.CheckInterval)
+	t := time.NewTimer(a.nextCheck())
 	defer t.Stop()
 	for {
 		select {
@@ -148,8 +182,20 @@ func (a *Announcer) watch(ctx context.Context, done chan struct{}) {
 			if err := a.CheckInterfaces(); err != nil {
 				a.log.Warn("discovery: re-register failed", "err", err)
 			}
+			t.Reset(a.nextCheck())
 		}
 	}
+}
+
+// nextCheck is CheckInterval, or at most LANRetryInterval while waiting
+// for a LAN interface.
+func (a *Announcer) nextCheck() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.servers == nil && !a.lan.status().Up {
+		return min(a.cfg.CheckInterval, LANRetryInterval)
+	}
+	return a.cfg.CheckInterval
 }
 
 func (a *Announcer) registerLocked() error {

@@ -40,9 +40,13 @@ const (
 	Added EventKind = iota + 1
 	Updated
 	Removed
+	// LANChanged says that LAN() flipped (no LAN interface is up, or one
+	// came up again); Peer is empty.
+	LANChanged
 )
 
-// Event tells a consumer that Peers() changed for one peer.
+// Event tells a consumer that Peers() changed for one peer, or (LANChanged)
+// that LAN() did.
 type Event struct {
 	Kind EventKind
 	Peer Peer
@@ -62,8 +66,14 @@ type BrowserConfig struct {
 	// Seen, when set, is called with every answer that is not our own, on
 	// the browser's goroutine and outside its lock (lancam uses it to
 	// notice another machine announcing one of our ids).
-	Seen          func(Peer)
-	Ifaces        []net.Interface // nil = library default
+	Seen   func(Peer)
+	Ifaces []net.Interface // nil = library default
+	// Interfaces lists the interfaces for the LAN check: while none but
+	// loopback is up (LAN), rounds are skipped, quietly, and browsing
+	// resumes when one comes up. Nil means SystemInterfaces when Ifaces is
+	// nil, and no check when Ifaces is set (those interfaces are used as
+	// they are).
+	Interfaces    InterfaceLister
 	Logger        *slog.Logger
 	Now           func() time.Time
 	Check         Checker // nil = HTTP GET {peer}/status
@@ -87,6 +97,7 @@ type Browser struct {
 	cfg    BrowserConfig
 	log    *slog.Logger
 	events chan Event
+	lan    *lanWatch
 
 	mu      sync.Mutex
 	peers   map[string]*peerState
@@ -125,10 +136,16 @@ func NewBrowser(cfg BrowserConfig) *Browser {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Browser{cfg: cfg, log: log, events: make(chan Event, cfg.EventBuffer), peers: map[string]*peerState{}}
+	list := cfg.Interfaces
+	if list == nil && cfg.Ifaces == nil {
+		list = SystemInterfaces
+	}
+	return &Browser{cfg: cfg, log: log, events: make(chan Event, cfg.EventBuffer), peers: map[string]*peerState{},
+		lan: &lanWatch{list: list, log: log}}
 }
 
-// Events delivers Added/Updated/Removed; never closed while running, closed by Close.
+// Events delivers Added/Updated/Removed and LANChanged; never closed while
+// running, closed by Close.
 func (b *Browser) Events() <-chan Event { return b.events }
 
 // Dropped counts events lost to a slow consumer.
@@ -138,13 +155,21 @@ func (b *Browser) Dropped() int {
 	return b.dropped
 }
 
+// LAN says whether the last check found a network interface other than
+// loopback up (checked before every round, every 3 s by default). Without
+// one the browser waits, logging that once, and LAN().Message says so in
+// plain words.
+func (b *Browser) LAN() LANStatus { return b.lan.status() }
+
 // Start begins repeated browse rounds until ctx ends or Close is called.
+// The LAN is checked before it returns, so LAN is current at once.
 func (b *Browser) Start(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.cancel != nil {
 		return errors.New("discovery: browser already started")
 	}
+	b.lan.check()
 	ctx, b.cancel = context.WithCancel(ctx)
 	b.wg.Add(1)
 	go b.loop(ctx)
@@ -211,7 +236,15 @@ func (b *Browser) loop(ctx context.Context) {
 	defer b.wg.Done()
 	for {
 		start := time.Now()
-		b.round(ctx)
+		lan, changed := b.lan.check()
+		if changed {
+			b.mu.Lock()
+			b.emitLocked(Event{Kind: LANChanged})
+			b.mu.Unlock()
+		}
+		if lan.Up {
+			b.round(ctx)
+		}
 		b.sweep(ctx)
 		wait := b.cfg.RoundInterval - time.Since(start)
 		select {

@@ -170,7 +170,7 @@ func (s *Server) feedHandler(f *feed, sub string, r *http.Request) http.HandlerF
 		q := r.URL.Query()
 		switch {
 		case !q.Has("action"):
-			return s.servePage
+			h = s.servePage
 		case q.Get("action") == "stream":
 			h = s.serveStream
 		case q.Get("action") == "snapshot":

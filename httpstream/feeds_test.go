@@ -55,7 +55,7 @@ func TestFeedsRoutes(t *testing.T) {
 		{"/cam/front/snapshot.jpg", 200, red},
 		{"/cam/back/snapshot.jpg", 200, blue},
 		{"/cam/back/?action=snapshot", 200, blue},
-		{"/cam/back/", 200, pageHTML},
+		{"/cam/back/", 200, renderPage("Kitchen back")},
 		{"/cam/back", 301, nil},
 		{"/cam/side/stream.mjpg", 404, nil},
 		{"/cam/back/nothing", 404, nil},

@@ -50,6 +50,20 @@ type HTTPStatusError struct {
 
 func (e *HTTPStatusError) Error() string { return "HTTP " + e.Status }
 
+// RetryError is the error a Client reports while reconnecting: why the
+// stream was lost, and the wait between tries (before ±25 % jitter), so a
+// viewer can say how often it tries. The wait doubles from MinBackoff to
+// MaxBackoff; each new wait is reported once.
+type RetryError struct {
+	Err  error
+	Wait time.Duration
+}
+
+func (e *RetryError) Error() string { return e.Err.Error() }
+
+// Unwrap gives the reason, for errors.Is and errors.As.
+func (e *RetryError) Unwrap() error { return e.Err }
+
 // ClientConfig configures a Client. Zero fields take the defaults.
 type ClientConfig struct {
 	URL string // stream or snapshot URL; user:password@ in it is sent as Basic auth
@@ -176,7 +190,7 @@ func (c *Client) Run(ctx context.Context, onFrame func(jpeg []byte), onState fun
 		}
 		wait := snapshotInterval - time.Since(began)
 		if res.err != nil {
-			r.setState(ClientReconnecting, res.err)
+			r.setState(ClientReconnecting, &RetryError{Err: res.err, Wait: backoff})
 			wait = jitter(backoff)
 			backoff = min(2*backoff, c.cfg.MaxBackoff)
 		}

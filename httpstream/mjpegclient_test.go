@@ -277,8 +277,9 @@ func TestClientStall(t *testing.T) {
 	}
 }
 
-// TestClientHTTPStatus: a non-2xx answer is reported once as reconnecting
-// with the status, and retried with a doubling backoff.
+// TestClientHTTPStatus: a non-2xx answer is reported as reconnecting with
+// the status, again only when the wait between tries doubles, and retried
+// with that doubling backoff.
 func TestClientHTTPStatus(t *testing.T) {
 	for _, code := range []int{http.StatusUnauthorized, http.StatusServiceUnavailable} {
 		t.Run(strconv.Itoa(code), func(t *testing.T) {
@@ -309,8 +310,17 @@ func TestClientHTTPStatus(t *testing.T) {
 			if n := r.c.Reconnects(); n != 3 {
 				t.Errorf("Reconnects() = %d after 4 requests", n)
 			}
-			if len(r.states) != 0 {
-				t.Errorf("the same error was reported again: %v", <-r.states)
+			// The same reason comes again only with the next wait, which
+			// the viewer shows ("retrying every …").
+			var re *RetryError
+			if !errors.As(ev.err, &re) || re.Wait != minBackoff {
+				t.Errorf("first report %#v, want a RetryError with Wait %v", ev.err, minBackoff)
+			}
+			for want := 2 * minBackoff; len(r.states) > 0; want *= 2 {
+				ev := <-r.states
+				if ev.state != ClientReconnecting || !errors.As(ev.err, &re) || re.Wait != want || re.Err.Error() != se.Error() {
+					t.Errorf("reported again: %v %#v, want the same reason with Wait %v", ev.state, ev.err, want)
+				}
 			}
 			r.finish(t)
 		})

@@ -28,6 +28,9 @@ func (r *clientRun) setState(s ClientState, err error) {
 	text := ""
 	if err != nil {
 		text = err.Error()
+		if re, ok := err.(*RetryError); ok {
+			text += " (retry every " + re.Wait.String() + ")"
+		}
 	}
 	if s == r.state && text == r.errText {
 		return

@@ -38,6 +38,9 @@ type Config struct {
 	// Peers, when set, supplies the /peers document (the other lancams on
 	// the LAN); without it /peers answers an empty list.
 	Peers func() any
+	// LAN, when set, says whether discovery has a network interface to
+	// work on; /status reports it as "lan". It must be cheap.
+	LAN func() LANStatus
 	// MaxWebRTC caps concurrent WebRTC viewers, 0 meaning
 	// DefaultMaxWebRTC.
 	MaxWebRTC int

@@ -26,6 +26,16 @@ type statusDoc struct {
 	WebRTC    string         `json:"webrtc"`  // the WHEP URL path, "" when only MJPEG is offered
 	Cameras   any            `json:"cameras"` // never null: an empty list without cameras
 	Process   processStatus  `json:"process"`
+	LAN       *LANStatus     `json:"lan,omitempty"` // nil without Config.LAN
+}
+
+// LANStatus is /status's "lan": whether a network interface other than
+// loopback is up, so that other lancams can find this one, in plain words
+// too.
+type LANStatus struct {
+	InterfacesUp bool     `json:"interfaces_up"`
+	Interfaces   []string `json:"interfaces"` // the usable ones; never null
+	Message      string   `json:"message"`    // e.g. "No network interface other than loopback is up: other lancams cannot find this one."
 }
 
 // streamStatus is one served camera in /status.
@@ -124,6 +134,14 @@ func (s *Server) status(fd *feed, top bool) statusDoc {
 	if top {
 		clients = all
 	}
+	var lan *LANStatus
+	if s.cfg.LAN != nil {
+		st := s.cfg.LAN()
+		if st.Interfaces == nil {
+			st.Interfaces = []string{}
+		}
+		lan = &st
+	}
 	return statusDoc{
 		ID:        self.ID,
 		Name:      self.Title,
@@ -136,6 +154,7 @@ func (s *Server) status(fd *feed, top bool) statusDoc {
 		WebRTC:    self.WebRTC,
 		Cameras:   s.cameras(),
 		Process:   currentProcess(),
+		LAN:       lan,
 	}
 }
 

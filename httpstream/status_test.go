@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -71,6 +72,11 @@ type statusShape struct {
 		Goroutines int `json:"goroutines"`
 		OpenFDs    int `json:"open_fds"`
 	} `json:"process"`
+	LAN *struct {
+		InterfacesUp bool     `json:"interfaces_up"`
+		Interfaces   []string `json:"interfaces"`
+		Message      string   `json:"message"`
+	} `json:"lan"`
 }
 
 func getStatus(t *testing.T, addr string) (statusShape, []byte) {
@@ -197,6 +203,35 @@ func TestStatusCarriesCameraList(t *testing.T) {
 	st, _ := getStatus(t, s.Addr())
 	if want := `[{"card":"Fake Cam","path":"/dev/video0"}]`; string(st.Cameras) != want {
 		t.Fatalf("cameras = %s, want %s", st.Cameras, want)
+	}
+}
+
+// TestStatusLAN: "lan" says, on every request, what Config.LAN says now,
+// with interfaces a list even when there is none; without Config.LAN the
+// field is left out.
+func TestStatusLAN(t *testing.T) {
+	hub := newHub(t, &fakeSource{fps: 30})
+	s := startServer(t, Config{Hub: hub})
+	if st, raw := getStatus(t, s.Addr()); st.LAN != nil || bytes.Contains(raw, []byte(`"lan"`)) {
+		t.Errorf("without Config.LAN: %s", raw)
+	}
+
+	var mu sync.Mutex
+	now := LANStatus{Message: "No network interface other than loopback is up: other lancams cannot find this one."}
+	s = startServer(t, Config{Hub: hub, LAN: func() LANStatus { mu.Lock(); defer mu.Unlock(); return now }})
+	st, raw := getStatus(t, s.Addr())
+	if !bytes.Contains(raw, []byte(`"lan":{"interfaces_up":false,"interfaces":[],"message":"No network interface other than loopback is up: other lancams cannot find this one."}`)) {
+		t.Errorf("no LAN interface: %s", raw)
+	}
+	if st.ID != "" || st.Source.Kind != "test" {
+		t.Errorf("other fields changed: %s", raw)
+	}
+	mu.Lock()
+	now = LANStatus{InterfacesUp: true, Interfaces: []string{"eth0"}, Message: "Network interface up: eth0."}
+	mu.Unlock()
+	st, raw = getStatus(t, s.Addr())
+	if st.LAN == nil || !st.LAN.InterfacesUp || !slices.Equal(st.LAN.Interfaces, []string{"eth0"}) || st.LAN.Message != "Network interface up: eth0." {
+		t.Errorf("eth0 up: %s", raw)
 	}
 }
 

@@ -2,10 +2,13 @@
 # bench-gui.sh: what lancam's desktop window costs. lancam runs in window
 # mode under a private Xvfb (software GL) with a private session bus and a
 # tray host, `-source test -size 1280x720 -fps 30 -no-mdns`; for SHOWN_S
-# seconds with the window shown, then SHOWN_S/HIDDEN_S with it closed to the
-# tray. For each phase: CPU (utime+stime from /proc/PID/stat, % of one
-# core), RSS (VmRSS from /proc/PID/status, sampled each second: average and
-# peak) and lancam's own preview log (painted fps, decode+scale ms).
+# seconds with the window shown, then HIDDEN_S with it closed to the tray;
+# then a second lancam at -fps 1 for STILL_S seconds shown (what the window
+# costs between frames: it repaints only when a frame arrives). For each
+# phase: CPU (utime+stime from /proc/PID/stat, % of one core; "GL" is the
+# part in Mesa's llvmpipe threads, the software rasteriser), RSS (VmRSS
+# from /proc/PID/status, sampled each second: average and peak) and
+# lancam's own preview log (painted fps, decode+scale ms).
 #
 # The tray host is the Go one of the GUI tests (gui_tray_test.go,
 # TestGUITrayHostTool, built with `go test -c -tags gui`); it also closes
@@ -13,13 +16,14 @@
 # so neither a window manager nor xdotool is needed.
 #
 # usage: scripts/bench-gui.sh [path/to/lancam]   (default: build it)
-# env:   GO (go command), SHOWN_S, HIDDEN_S (default 20 each), KEEP=1 keeps the logs
+# env:   GO (go command), SHOWN_S, HIDDEN_S, STILL_S (default 20 each), KEEP=1 keeps the logs
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 SHOWN_S=${SHOWN_S:-20}
 HIDDEN_S=${HIDDEN_S:-20}
+STILL_S=${STILL_S:-20}
 WARMUP_S=3
 
 for tool in Xvfb dbus-daemon; do
@@ -93,20 +97,33 @@ export XDG_RUNTIME_DIR=$tmp/run && mkdir -m 700 -p "$XDG_RUNTIME_DIR"
 
 # The tray host first: lancam looks for one when it starts. (The test
 # binary's TestMain builds its own lancam first, from the build cache.)
-LANCAM_TRAYHOST_TOOL=1 LANCAM_TRAYHOST_SECONDS=$((SHOWN_S + HIDDEN_S + 120)) \
+LANCAM_TRAYHOST_TOOL=1 LANCAM_TRAYHOST_SECONDS=$((SHOWN_S + HIDDEN_S + STILL_S + 120)) \
 	"$tmp/gui.test" -test.run '^TestGUITrayHostTool$' -test.v >"$tmp/tool.log" 2>&1 &
 tool=$!
 pids+=($tool)
 wait_for "$tmp/tool.log" '^tray host ready' 120 "tray host"
 
-mkdir -p "$tmp/home"
-HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config XDG_CACHE_HOME=$tmp/home/.cache LIBGL_ALWAYS_SOFTWARE=1 \
-	"$bin" -source test -size 1280x720 -fps 30 -no-mdns -listen 127.0.0.1:0 >"$tmp/lancam.out" 2>"$tmp/lancam.log" &
-lancam=$!
-pids+=($lancam)
-wait_for "$tmp/tool.log" '^item registered' 15 "tray item registration"
-wait_for "$tmp/lancam.log" 'msg=preview .*shown=true' 20 "preview log line"
-sleep "$WARMUP_S"
+# start_lancam FPS: lancam with the window shown, its preview running.
+start_lancam() {
+	mkdir -p "$tmp/home"
+	: >"$tmp/lancam.log"
+	HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config XDG_CACHE_HOME=$tmp/home/.cache LIBGL_ALWAYS_SOFTWARE=1 \
+		"$bin" -source test -size 1280x720 -fps "$1" -no-mdns -listen 127.0.0.1:0 >"$tmp/lancam.out" 2>"$tmp/lancam.log" &
+	lancam=$!
+	pids+=($lancam)
+	wait_for "$tmp/tool.log" "^item registered.*$lancam\|^item registered" 15 "tray item registration"
+	wait_for "$tmp/lancam.log" 'msg=preview .*shown=true' 20 "preview log line"
+	sleep "$WARMUP_S"
+}
+
+# stop_lancam: SIGTERM; code is its exit code.
+stop_lancam() {
+	kill -TERM "$lancam"
+	for _ in $(seq 50); do kill -0 "$lancam" 2>/dev/null || break; sleep 0.1; done
+	code=0
+	wait "$lancam" || code=$?
+}
+start_lancam 30
 
 hz=$(getconf CLK_TCK)
 cpu_ticks() { # utime+stime of lancam (fields 14, 15; the name in () may hold spaces)
@@ -115,6 +132,16 @@ cpu_ticks() { # utime+stime of lancam (fields 14, 15; the name in () may hold sp
 	s=${s##*) }
 	awk '{print $12 + $13}' <<<"$s"
 }
+gl_ticks() { # the same for lancam's llvmpipe threads
+	local t s sum=0
+	for t in /proc/$lancam/task/*; do
+		[[ $(<"$t/comm") == llvmpipe* ]] || continue
+		s=$(<"$t/stat")
+		s=${s##*) }
+		sum=$((sum + $(awk '{print $12 + $13}' <<<"$s")))
+	done
+	echo "$sum"
+}
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$lancam/status"; }
 
 # measure PHASE SECONDS: one row of the table. The first preview line of a
@@ -122,10 +149,11 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$lancam/status"; }
 rows=()
 measure() {
 	local phase=$1 secs=$2
-	local lines0 t0 c0 t1 c1 sum=0 peak=0 n=0 r
+	local lines0 t0 c0 g0 t1 c1 g1 sum=0 peak=0 n=0 r
 	lines0=$(grep -c 'msg=preview' "$tmp/lancam.log" || true)
 	t0=$(date +%s.%N)
 	c0=$(cpu_ticks)
+	g0=$(gl_ticks)
 	for ((i = 0; i < secs; i++)); do
 		sleep 1
 		kill -0 "$lancam" 2>/dev/null || { echo "bench-gui: lancam exited" >&2; tail -20 "$tmp/lancam.log" >&2; exit 1; }
@@ -134,32 +162,33 @@ measure() {
 		((r > peak)) && peak=$r
 	done
 	c1=$(cpu_ticks)
+	g1=$(gl_ticks)
 	t1=$(date +%s.%N)
 	local preview
 	preview=$(grep 'msg=preview' "$tmp/lancam.log" | tail -n +"$((lines0 + 2))" |
 		sed -n 's/.*fps=\([0-9.]*\) decode_ms=\([0-9.]*\) shown=\([a-z]*\).*/\1 \2 \3/p' |
 		awk '{f += $1; d += $2; n++; s = $3} END {if (n) printf "%.1f %.2f %s(%d)", f/n, d/n, s, n; else print "- - -"}')
-	rows+=("$(awk -v p="$phase" -v s="$secs" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
+	rows+=("$(awk -v p="$phase" -v s="$secs" -v c0="$c0" -v c1="$c1" -v g0="$g0" -v g1="$g1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
 		-v avg="$((sum / n))" -v peak="$peak" -v pv="$preview" \
-		'BEGIN {split(pv, v, " "); printf "%-7s %4d  %7.1f  %8.1f  %8.1f  %7s  %8s  %s", p, s, 100*(c1-c0)/hz/(t1-t0), avg/1024, peak/1024, v[1], v[2], v[3]}')")
+		'BEGIN {split(pv, v, " "); printf "%-7s %4d  %7.1f  %6.1f  %8.1f  %8.1f  %7s  %8s  %s", p, s, 100*(c1-c0)/hz/(t1-t0), 100*(g1-g0)/hz/(t1-t0), avg/1024, peak/1024, v[1], v[2], v[3]}')")
 }
 
-echo "bench-gui: measuring ${SHOWN_S} s shown, then ${HIDDEN_S} s hidden (lancam pid $lancam, DISPLAY $DISPLAY)..."
+echo "bench-gui: measuring ${SHOWN_S} s shown, ${HIDDEN_S} s hidden, ${STILL_S} s shown at 1 fps (lancam pid $lancam, DISPLAY $DISPLAY)..."
 measure shown "$SHOWN_S"
 kill -USR1 "$tool"
 wait_for "$tmp/tool.log" '^window closed' 10 "closed window"
 wait_for "$tmp/lancam.log" 'msg=preview .*shown=false' 10 "hidden preview log line"
 measure hidden "$HIDDEN_S"
-
-kill -TERM "$lancam"
-for _ in $(seq 50); do kill -0 "$lancam" 2>/dev/null || break; sleep 0.1; done
-code=0
-wait "$lancam" || code=$?
+stop_lancam
+((code == 0)) || { echo "bench-gui: lancam exited with $code" >&2; exit 1; }
+start_lancam 1
+measure still "$STILL_S"
+stop_lancam
 
 echo
-echo "lancam window mode, -source test -size 1280x720 -fps 30, Xvfb + LIBGL_ALWAYS_SOFTWARE=1, $(nproc) cores"
-echo "CPU: % of one core; RSS: MB, sampled each second; fps, dec ms: mean of lancam's 2 s preview log lines"
-printf "%-7s %4s  %7s  %8s  %8s  %7s  %8s  %s\n" phase sec "CPU %" "RSS avg" "RSS peak" fps "dec ms" "shown(lines)"
+echo "lancam window mode, -source test -size 1280x720 -fps 30 (still: -fps 1), Xvfb + LIBGL_ALWAYS_SOFTWARE=1, $(nproc) cores"
+echo "CPU: % of one core (GL: of it in llvmpipe); RSS: MB, sampled each second; fps, dec ms: mean of lancam's 2 s preview log lines"
+printf "%-7s %4s  %7s  %6s  %8s  %8s  %7s  %8s  %s\n" phase sec "CPU %" "GL %" "RSS avg" "RSS peak" fps "dec ms" "shown(lines)"
 for r in "${rows[@]}"; do echo "$r"; done
 echo "exit code after SIGTERM: $code"
 if grep -q panic "$tmp/lancam.log"; then

@@ -34,6 +34,9 @@ type LAN interface {
 	SetAuth(on bool)
 	Peers() []discovery.Peer
 	Events() <-chan discovery.Event // may be nil
+	// LANStatus says whether a network interface other than loopback is
+	// up: without one no other lancam can be found, nor find this one.
+	LANStatus() discovery.LANStatus
 }
 
 // Config is what the app needs before it runs: the command line.
@@ -87,6 +90,7 @@ type App struct {
 	// runs fyne.Do on the caller's goroutine). Use a.do.
 	onUI     func(func())
 	quitting atomic.Bool // Fyne's loop is over: widget changes are dropped
+	onScreen atomic.Bool // the window is shown (not hidden to the tray); mirrors shown
 	fyne     fyne.App
 
 	settings *settingsStore

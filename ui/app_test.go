@@ -30,6 +30,7 @@ type recordingLAN struct {
 	auth      bool
 	peers     []discovery.Peer
 	events    chan discovery.Event // nil: discovery off
+	noLAN     bool                 // LANStatus says only loopback is up
 }
 
 func (l *recordingLAN) Announce(_ context.Context, addr string) {
@@ -61,6 +62,15 @@ func (l *recordingLAN) Events() <-chan discovery.Event {
 	return l.events
 }
 
+func (l *recordingLAN) LANStatus() discovery.LANStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.noLAN {
+		return discovery.LANStatus{}
+	}
+	return discovery.LANStatus{Up: true, Interfaces: []string{"eth0"}}
+}
+
 func (l *recordingLAN) log() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -87,12 +97,12 @@ func newTestRig(t *testing.T, flags Settings) *testRig {
 // size 320x240 plus 16 px per camera, so a frame tells which camera it is.
 func newTestRigFeeds(t *testing.T, flags Settings, names ...string) *testRig {
 	t.Helper()
-	return newTestRigLAN(t, flags, &recordingLAN{}, names...)
+	return newTestRigLAN(t, flags, &recordingLAN{}, discard, names...)
 }
 
 // newTestRigLAN is newTestRigFeeds with the LAN given (one with events
 // lists peers in the LAN tab).
-func newTestRigLAN(t *testing.T, flags Settings, lan *recordingLAN, names ...string) *testRig {
+func newTestRigLAN(t *testing.T, flags Settings, lan *recordingLAN, log *slog.Logger, names ...string) *testRig {
 	t.Helper()
 	fa := test.NewTempApp(t)
 	r := &testRig{lan: lan}
@@ -117,7 +127,7 @@ func newTestRigLAN(t *testing.T, flags Settings, lan *recordingLAN, names ...str
 	if flags.Listen == "" {
 		flags = Settings{Source: "test", Width: 320, Height: 240, FPS: 30, Quality: 70, Listen: "127.0.0.1:0", Name: "Bench"}
 	}
-	r.a = New(Config{App: fa, Flags: flags, Logger: discard})
+	r.a = New(Config{App: fa, Flags: flags, Logger: log})
 	r.loop = newTestLoop(t)
 	r.a.onUI = r.loop.do
 	onMain = r.loop.wait
@@ -226,7 +236,9 @@ func TestToggleBusyPortSaysWhatToDo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	r := newTestRig(t, Settings{Source: "test", Width: 320, Height: 240, FPS: 30, Quality: 70, Listen: busy.Addr().String(), Name: "x"})
+	var logged lockedBuffer
+	r := newTestRigLAN(t, Settings{Source: "test", Width: 320, Height: 240, FPS: 30, Quality: 70, Listen: busy.Addr().String(), Name: "x"},
+		&recordingLAN{}, slog.New(slog.NewTextHandler(&logged, nil)), "main")
 	tap(r.a.main.toggle)
 	eventually(t, "the error line shown", r.a.main.errCard.Visible)
 	var msg string
@@ -234,4 +246,39 @@ func TestToggleBusyPortSaysWhatToDo(t *testing.T) {
 	if r.a.stream.Streaming() || !strings.Contains(msg, "already in use") || !strings.Contains(msg, "Settings") {
 		t.Errorf("streaming %v, error line %q: want off and advice", r.a.stream.Streaming(), msg)
 	}
+	if !strings.Contains(logged.String(), `msg="streaming failed" listen=`+busy.Addr().String()) {
+		t.Errorf("the failure is not in the log:\n%s", logged.String())
+	}
+	// Another port in Settings: the old port's error goes at once.
+	onMain(func() { r.a.applySettings(r.a.current().WithPort(freePort(t))) })
+	eventually(t, "the error line gone", func() bool { return !r.a.main.errCard.Visible() })
+}
+
+// lockedBuffer is a log destination for several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// freePort is a loopback port nothing listens on.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -25,11 +25,15 @@ func (a *App) applySettings(s Settings) {
 	if s.Password != old.Password {
 		a.applyAuth(s)
 	}
-	if s.Listen != old.Listen && a.stream.Streaming() {
-		if err := a.stream.Stop(); err != nil {
-			a.log.Warn("restarting the stream on the new port", "err", err)
+	if s.Listen != old.Listen {
+		if a.stream.Streaming() {
+			if err := a.stream.Stop(); err != nil {
+				a.log.Warn("restarting the stream on the new port", "err", err)
+			}
+			a.toggleStreaming()
+		} else {
+			a.main.showError("") // an error about the old port no longer holds
 		}
-		a.toggleStreaming()
 	}
 	if s.StartAtLogin != old.StartAtLogin {
 		a.setStartAtLogin(s.StartAtLogin)

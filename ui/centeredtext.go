@@ -43,3 +43,11 @@ func (l *centeredTextLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // MinSize asks for nothing: the text fits the space it gets (the window
 // is sized by the picture or list around it, never by a message).
 func (l *centeredTextLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
+
+// setCenteredText changes the text of a label laid out by newCenteredText
+// (box): a label's change does not lay out its parent again, and only the
+// layout gives the label the width its new text wraps at.
+func setCenteredText(box *fyne.Container, label *widget.Label, text string) {
+	label.SetText(text)
+	box.Refresh()
+}

@@ -18,7 +18,7 @@ type cameraChoice struct {
 
 // Labels of the synthetic entries.
 const (
-	labelAuto = "Automatic (first camera, else test pattern)"
+	labelAuto = "Automatic (first that works)" // else the test pattern; short enough for the chooser at 800x480
 	labelTest = "Test pattern"
 )
 

@@ -19,10 +19,9 @@ static Display *lancam_open(void) {
 
 // lancam_iconified: 1 when the window manager has minimised w (ICCCM
 // WM_STATE = IconicState, or EWMH _NET_WM_STATE has _NET_WM_STATE_HIDDEN).
-static int lancam_iconified(Display *d, Window w) {
-	Atom wmState = XInternAtom(d, "WM_STATE", True);
-	Atom netState = XInternAtom(d, "_NET_WM_STATE", True);
-	Atom hidden = XInternAtom(d, "_NET_WM_STATE_HIDDEN", True);
+// The atoms are interned by the caller, once: each XInternAtom is a round
+// trip to the X server.
+static int lancam_iconified(Display *d, Window w, Atom wmState, Atom netState, Atom hidden) {
 	Atom type; int format; unsigned long n, after; unsigned char *data = NULL;
 	int iconic = 0;
 	if (wmState != None && XGetWindowProperty(d, w, wmState, 0, 2, False, AnyPropertyType,
@@ -43,6 +42,8 @@ static int lancam_iconified(Display *d, Window w) {
 import "C"
 
 import (
+	"unsafe"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver"
 )
@@ -52,8 +53,9 @@ import (
 // goroutine at a time) about the window's ICCCM/EWMH state; under Wayland
 // or without X it always says no.
 type iconWatch struct {
-	dpy *C.Display
-	win C.Window
+	dpy                       *C.Display
+	win                       C.Window
+	wmState, netState, hidden C.Atom // None until the window manager made them
 }
 
 // newIconWatch prepares a watch for w; call on the UI goroutine once the
@@ -80,7 +82,15 @@ func (iw *iconWatch) Iconified() bool {
 	if iw.dpy == nil {
 		return false
 	}
-	return C.lancam_iconified(iw.dpy, iw.win) != 0
+	for _, a := range []struct {
+		atom *C.Atom
+		name string
+	}{{&iw.wmState, "WM_STATE"}, {&iw.netState, "_NET_WM_STATE"}, {&iw.hidden, "_NET_WM_STATE_HIDDEN"}} {
+		if *a.atom == C.None {
+			*a.atom = internAtom(iw.dpy, a.name)
+		}
+	}
+	return C.lancam_iconified(iw.dpy, iw.win, iw.wmState, iw.netState, iw.hidden) != 0
 }
 
 // Close drops the X connection.
@@ -89,4 +99,11 @@ func (iw *iconWatch) Close() {
 		C.XCloseDisplay(iw.dpy)
 		iw.dpy = nil
 	}
+}
+
+// internAtom is XInternAtom(only_if_exists): None while no client made it.
+func internAtom(d *C.Display, name string) C.Atom {
+	cs := C.CString(name)
+	defer C.free(unsafe.Pointer(cs))
+	return C.XInternAtom(d, cs, C.True)
 }

@@ -30,6 +30,9 @@ const (
 const (
 	emptyNoPeers = "No other lancam found on this network yet."
 	emptyNoMDNS  = "LAN discovery is off (-no-mdns)."
+	emptyNoLAN   = "This computer is not connected to a network: no interface other than loopback is up, " +
+		"so other lancams cannot find this one, nor it them. Connect Ethernet or join a Wi-Fi network; " +
+		"the list fills in by itself."
 )
 
 // Labels of the mode toggle in the tab's toolbar.
@@ -66,14 +69,16 @@ type lanView struct {
 	grid   *peerGrid
 
 	// Widgets; changed on Fyne's goroutine only.
-	root  *fyne.Container
-	empty *widget.Label
-	count *widget.Label
+	root     *fyne.Container
+	empty    *widget.Label
+	emptyBox *fyne.Container // lays empty out
+	count    *widget.Label
 
 	base   context.Context // parent of viewers, cancelled when Run ends
 	cancel context.CancelFunc
 
 	mu        sync.Mutex
+	emptyMsg  string           // the empty text last set
 	peers     []discovery.Peer // sorted for display
 	gridMode  bool
 	visible   bool
@@ -105,9 +110,11 @@ func newLANView(cfg lanViewConfig) *lanView {
 	v.thumbs.auth = v.creds.peerAuthorization
 	v.list = newPeerList(v)
 	v.grid = newPeerGrid(v)
-	v.empty = widget.NewLabel(v.emptyText())
+	v.emptyMsg = v.emptyText()
+	v.empty = widget.NewLabel(v.emptyMsg)
 	v.empty.Alignment = fyne.TextAlignCenter
 	v.empty.Wrapping = fyne.TextWrapWord
+	v.emptyBox = newCenteredText(v.empty, v.empty, 520, 0)
 	v.count = widget.NewLabel("")
 	mode := widget.NewRadioGroup([]string{modeListLabel, modeGridLabel}, func(s string) {
 		v.setGridMode(s == modeGridLabel)
@@ -117,7 +124,7 @@ func newLANView(cfg lanViewConfig) *lanView {
 	mode.SetSelected(modeListLabel)
 	open := widget.NewButton("Open URL…", v.showOpenURL)
 	bar := container.NewHBox(mode, layout.NewSpacer(), v.count, open)
-	body := container.NewStack(v.list.obj, v.grid.obj, newCenteredText(v.empty, v.empty, 520, 0))
+	body := container.NewStack(v.list.obj, v.grid.obj, v.emptyBox)
 	v.root = container.NewBorder(bar, nil, nil, nil, body)
 	v.layoutBody(0, false)
 	return v
@@ -126,10 +133,14 @@ func newLANView(cfg lanViewConfig) *lanView {
 // Object is the tab's content.
 func (v *lanView) Object() fyne.CanvasObject { return v.root }
 
-// emptyText explains an empty list.
+// emptyText explains an empty list: discovery off, no network, or simply
+// nobody there yet.
 func (v *lanView) emptyText() string {
 	if v.cfg.LAN == nil || v.cfg.LAN.Events() == nil {
 		return emptyNoMDNS
+	}
+	if !v.cfg.LAN.LANStatus().Up {
+		return emptyNoLAN
 	}
 	return emptyNoPeers
 }
@@ -220,8 +231,17 @@ func (v *lanView) spawn(fn func()) bool {
 }
 
 // reload re-reads the peers and, when they changed, updates the widgets
-// and tells the listeners; Run's goroutine.
+// and tells the listeners; it also updates the empty text (a network
+// interface went or came). Run's goroutine.
 func (v *lanView) reload() {
+	text := v.emptyText()
+	v.mu.Lock()
+	newText := text != v.emptyMsg
+	v.emptyMsg = text
+	v.mu.Unlock()
+	if newText {
+		v.do(func() { setCenteredText(v.emptyBox, v.empty, text) })
+	}
 	var peers []discovery.Peer
 	if v.cfg.LAN != nil {
 		peers = v.cfg.LAN.Peers()

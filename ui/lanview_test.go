@@ -30,6 +30,7 @@ type fakeLAN struct {
 	mu     sync.Mutex
 	peers  map[string]discovery.Peer
 	events chan discovery.Event // nil: discovery off
+	noLAN  bool                 // only loopback is up
 }
 
 func newFakeLAN(withEvents bool) *fakeLAN {
@@ -59,6 +60,24 @@ func (l *fakeLAN) Events() <-chan discovery.Event {
 		return nil
 	}
 	return l.events
+}
+
+func (l *fakeLAN) LANStatus() discovery.LANStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.noLAN {
+		return discovery.LANStatus{}
+	}
+	return discovery.LANStatus{Up: true, Interfaces: []string{"eth0"}}
+}
+
+// setLAN says whether a LAN interface is up, and tells the view as the
+// browser does.
+func (l *fakeLAN) setLAN(up bool) {
+	l.mu.Lock()
+	l.noLAN = !up
+	l.mu.Unlock()
+	l.events <- discovery.Event{Kind: discovery.LANChanged}
 }
 
 func (l *fakeLAN) add(p discovery.Peer) {
@@ -206,6 +225,27 @@ func TestLANViewDiscoveryOff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLANViewNoLANInterface: with only loopback up the empty list says
+// so plainly instead of "nobody found yet", and follows the interface
+// coming up and going again.
+func TestLANViewNoLANInterface(t *testing.T) {
+	lan := newFakeLAN(true)
+	lan.noLAN = true
+	v, loop := startLANView(t, lan, nil)
+	loop.wait(func() {
+		if v.empty.Text != emptyNoLAN || !v.empty.Visible() {
+			t.Errorf("only loopback: empty text %q, visible %v", v.empty.Text, v.empty.Visible())
+		}
+	})
+	if !strings.Contains(emptyNoLAN, "not connected to a network") || !strings.Contains(emptyNoLAN, "cannot find this one") {
+		t.Errorf("emptyNoLAN does not say it plainly: %q", emptyNoLAN)
+	}
+	lan.setLAN(true)
+	loop.waitUntil(t, "the usual empty text once eth0 is up", func() bool { return v.empty.Text == emptyNoPeers })
+	lan.setLAN(false)
+	loop.waitUntil(t, "the no-network text again", func() bool { return v.empty.Text == emptyNoLAN && v.empty.Visible() })
 }
 
 // jpegOf encodes a w x h picture.

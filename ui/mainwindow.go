@@ -52,9 +52,11 @@ type mainWindow struct {
 	previewSlot *fyne.Container
 	tapArea     *doubleTapArea
 	full        bool
+	windowed    fyne.Size // the window's size before full screen
 
 	errMu                sync.Mutex
 	streamErr, cameraErr string
+	errShown             string // the line's text, as last sent to it
 }
 
 // newMainWindow builds the window's content in w.
@@ -92,8 +94,10 @@ func newMainWindow(a *App, w fyne.Window, lanTab, settingsTab fyne.CanvasObject)
 	m.errCard.Hide()
 	m.message.Wrapping = fyne.TextWrapWord
 
+	// The camera chooser has the panel's whole width: camera names are
+	// long ("HD Pro Webcam C920 (/dev/video0)").
+	camLabel := widget.NewLabelWithStyle("Camera", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	form := widget.NewForm(
-		widget.NewFormItem("Camera", m.camSel),
 		widget.NewFormItem("Size", m.sizeSel),
 		widget.NewFormItem("Frame rate", m.fpsSel),
 		widget.NewFormItem("Quality", m.quality),
@@ -110,6 +114,8 @@ func newMainWindow(a *App, w fyne.Window, lanTab, settingsTab fyne.CanvasObject)
 		container.NewBorder(nil, nil, nil, m.copyBtn, m.urlBox),
 		container.NewCenter(m.qr),
 		m.feeds.Object(),
+		camLabel,
+		m.camSel,
 		form,
 		m.pic.overlayRow(),
 		snap,
@@ -144,15 +150,22 @@ func (m *mainWindow) setFullScreen(on bool) {
 	}
 	m.full = on
 	if on {
+		// Fyne 2.7 takes the full-screen size for the window's own when the
+		// content changes while full screen, so the size is put back by hand.
+		m.windowed = m.win.Canvas().Size()
 		m.tabs.SelectIndex(0)
 		m.previewSlot.RemoveAll()
 		m.win.SetContent(container.NewStack(m.view, m.tapArea))
-	} else {
-		m.win.SetContent(m.tabs)
-		m.previewSlot.Objects = []fyne.CanvasObject{m.view, m.tapArea}
-		m.previewSlot.Refresh()
+		m.win.SetFullScreen(true)
+		return
 	}
-	m.win.SetFullScreen(on)
+	m.win.SetContent(m.tabs)
+	m.previewSlot.Objects = []fyne.CanvasObject{m.view, m.tapArea}
+	m.previewSlot.Refresh()
+	m.win.SetFullScreen(false)
+	if !m.windowed.IsZero() {
+		m.win.Resize(m.windowed)
+	}
 }
 
 // onToggle is the Start/Stop button.
@@ -236,7 +249,12 @@ func (m *mainWindow) setError(slot *string, msg string) {
 	m.errMu.Lock()
 	*slot = msg
 	text := strings.TrimSpace(m.streamErr + "\n" + m.cameraErr)
+	same := text == m.errShown
+	m.errShown = text
 	m.errMu.Unlock()
+	if same {
+		return // the poll sets the camera's state every second: no repaint for nothing
+	}
 	m.a.do(func() {
 		m.errLabel.SetText(text)
 		if text == "" {

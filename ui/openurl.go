@@ -82,6 +82,7 @@ func (v *lanView) showOpenURL() {
 		}
 		v.OpenURL(urlTitle(u), u)
 	}, parent)
+	entry.OnSubmitted = func(string) { d.Submit() } // Enter opens, unless the URL is refused
 	d.Resize(fyne.NewSize(560, 220))
 	d.Show()
 	parent.Canvas().Focus(entry)

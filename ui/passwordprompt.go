@@ -92,7 +92,7 @@ func (vw *viewer) showText(text string) {
 	vw.text = text
 	vw.mu.Unlock()
 	vw.do(func() {
-		vw.label.SetText(text)
+		setCenteredText(vw.overlay, vw.label, text)
 		vw.overlay.Show()
 	})
 }

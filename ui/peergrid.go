@@ -37,6 +37,7 @@ type gridCell struct {
 	id, url     string
 	view        *jpegView
 	name, state *widget.Label
+	stateBox    *fyne.Container // lays state out
 	obj         fyne.CanvasObject
 	cancel      context.CancelFunc
 	done        chan struct{}
@@ -104,7 +105,8 @@ func (g *peerGrid) newCell(id, url string) *gridCell {
 	c.state = widget.NewLabel("")
 	c.state.Alignment = fyne.TextAlignCenter
 	c.state.Wrapping = fyne.TextWrapWord
-	pic := container.NewStack(c.view, newCenteredText(c.state, c.state, 10000, 0))
+	c.stateBox = newCenteredText(c.state, c.state, 10000, 0)
+	pic := container.NewStack(c.view, c.stateBox)
 	ta := newTapArea(container.NewBorder(nil, c.name, nil, nil, pic), func() { g.v.OpenPeer(id) })
 	ta.cell = c
 	c.obj = ta
@@ -141,7 +143,7 @@ func (c *gridCell) play(ctx context.Context, v *lanView) {
 	defer cancel()
 	refused := false
 	playStream(pctx, c.url, header, c.view, v.log.With("grid", c.id), func(s httpstream.ClientState, err error) {
-		text := stateText(s, nil) // a cell is too small for the reason
+		text := cellStateText(s)
 		switch {
 		case isUnauthorized(err):
 			refused = true
@@ -152,7 +154,7 @@ func (c *gridCell) play(ctx context.Context, v *lanView) {
 		case s == httpstream.ClientStopped:
 			text = ""
 		}
-		v.do(func() { c.state.SetText(text) })
+		v.do(func() { setCenteredText(c.stateBox, c.state, text) })
 	})
 }
 
@@ -270,4 +272,18 @@ func (v *lanView) startWork(a *activity) {
 		return
 	}
 	v.thumbs.fetchAll(a.ctx, v.Peers(), v.spawn)
+}
+
+// cellStateText is stateText for a grid cell, which shows the camera's
+// name under it and has no room for the reason.
+func cellStateText(s httpstream.ClientState) string {
+	switch s {
+	case httpstream.ClientPlaying:
+		return ""
+	case httpstream.ClientConnecting:
+		return "connecting…"
+	case httpstream.ClientReconnecting:
+		return "reconnecting…"
+	}
+	return s.String()
 }

@@ -116,6 +116,7 @@ type rowView struct {
 	pic                 *canvas.Image
 	placeholder         *widget.Icon
 	name, host, details *widget.Label
+	hostRow             *fyne.Container // host and details; laid out again when they change
 	open                *widget.Button
 	content             fyne.CanvasObject
 }
@@ -129,9 +130,11 @@ func newRowView(v *lanView) *rowView {
 	r.host = widget.NewLabel("")
 	r.host.Truncation = fyne.TextTruncateEllipsis
 	r.details = widget.NewLabel("")
+	r.details.Truncation = fyne.TextTruncateEllipsis
 	r.open = widget.NewButton("Open", func() { v.OpenPeer(r.id) })
 	thumb := container.NewStack(canvas.NewRectangle(blackColor), r.placeholder, r.pic)
-	text := container.NewVBox(r.name, container.NewHBox(r.host, r.details))
+	r.hostRow = container.New(hostFirstLayout{r.host}, r.host, r.details)
+	text := container.NewVBox(r.name, r.hostRow)
 	r.content = container.NewBorder(nil, nil, thumb, container.NewCenter(r.open), text)
 	r.ExtendBaseWidget(r)
 	return r
@@ -147,6 +150,7 @@ func (r *rowView) set(row peerRow, img image.Image, failed bool) {
 	r.name.SetText(row.Name)
 	r.host.SetText(row.Host)
 	r.details.SetText(row.Details)
+	r.hostRow.Refresh()
 	r.pic.Image = img
 	r.pic.Refresh()
 	if failed {
@@ -318,3 +322,32 @@ func (t *thumbnails) decode(jpeg []byte) (image.Image, error) {
 
 // close frees the decoder once no fetch runs.
 func (t *thumbnails) close() { t.dec.Close() }
+
+// hostFirstLayout lays out a row's host and details labels side by side:
+// the host gets the width its text needs, the details what is left, and
+// both truncate with an ellipsis when the row is narrow. (An HBox gives a
+// truncating label only its minimum, the ellipsis: the host showed "…".)
+type hostFirstLayout struct{ host *widget.Label }
+
+// Layout is Fyne's hook.
+func (l hostFirstLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 2 {
+		return
+	}
+	need := fyne.MeasureText(l.host.Text, theme.TextSize(), l.host.TextStyle).Width + 2*theme.InnerPadding() + 1
+	hw := min(need, size.Width)
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(hw, size.Height))
+	objs[1].Move(fyne.NewPos(hw, 0))
+	objs[1].Resize(fyne.NewSize(max(size.Width-hw, 0), size.Height))
+}
+
+// MinSize is Fyne's hook: the two ellipses side by side.
+func (hostFirstLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s = fyne.NewSize(s.Width+m.Width, max(s.Height, m.Height))
+	}
+	return s
+}

@@ -143,6 +143,7 @@ func (a *App) hideWindow() {
 
 // updateVisibility starts or stops the work only a visible window needs.
 func (a *App) updateVisibility() {
+	a.onScreen.Store(a.shown)
 	seen := a.shown && !a.iconified
 	a.preview.SetVisible(seen && !a.lanTabShown)
 	a.lan.SetVisible(seen && a.lanTabShown)
@@ -180,8 +181,8 @@ func (a *App) watchIconified(ctx context.Context) {
 			}
 			continue
 		}
-		if iw == nil {
-			continue
+		if iw == nil || !a.onScreen.Load() {
+			continue // hidden to the tray: no state to follow, no X round trips
 		}
 		if now := iw.Iconified(); now != last {
 			last = now
@@ -192,8 +193,10 @@ func (a *App) watchIconified(ctx context.Context) {
 
 // toggleStreaming is the button and the tray item.
 func (a *App) toggleStreaming() {
-	err := a.stream.Toggle(a.current().Listen)
+	listen := a.current().Listen
+	err := a.stream.Toggle(listen)
 	if err != nil {
+		a.log.Warn("streaming failed", "listen", listen, "err", err)
 		a.main.showError(err.Error())
 		return
 	}
@@ -230,12 +233,16 @@ func (a *App) poll(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if a.stream.Streaming() {
-			text := viewerText(a.stream.Viewers())
-			a.do(func() { a.main.viewers.SetText(text) })
+		// A window hidden to the tray needs no updates: they would only
+		// wake Fyne's loop (the hidden window's cost is Fyne's own).
+		if a.onScreen.Load() {
+			if a.stream.Streaming() {
+				text := viewerText(a.stream.Viewers())
+				a.do(func() { a.main.viewers.SetText(text) })
+			}
+			a.main.showCameraState(a.preview.Hub().Stats())
+			a.do(a.rememberSize)
 		}
-		a.main.showCameraState(a.preview.Hub().Stats())
-		a.do(a.rememberSize)
 		if i%2 == 1 {
 			fps, ms := ps.sample(a.main.view, time.Now())
 			a.log.Info("preview", "fps", round1(fps), "decode_ms", round1(ms), "shown", a.previewShown())

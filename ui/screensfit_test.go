@@ -103,12 +103,35 @@ func collect(o fyne.CanvasObject, at fyne.Position, scrolled bool, targets, pict
 	}
 }
 
+// relayout lays out every container and widget under o again at its
+// current size, top down, as Fyne's desktop driver does when a minimum size
+// changed (the test canvas does not): a change deep in the tree (new URLs)
+// reaches the layouts above it.
+func relayout(o fyne.CanvasObject) {
+	switch c := o.(type) {
+	case *fyne.Container:
+		if c.Layout != nil {
+			c.Layout.Layout(c.Objects, c.Size())
+		}
+		for _, k := range c.Objects {
+			relayout(k)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(c)
+		r.Layout(c.Size())
+		for _, k := range r.Objects() {
+			relayout(k)
+		}
+	}
+}
+
 // checkScreen lays c out at its window's size and checks that every tap
 // target is touch size and on the canvas (or in a scroll area), and
 // returns the pictures.
 func checkScreen(t *testing.T, what string, c fyne.Canvas) []placed {
 	t.Helper()
 	size := c.Size()
+	relayout(c.Content())
 	var targets, pictures []placed
 	collect(c.Content(), fyne.Position{}, false, &targets, &pictures)
 	for _, ov := range c.Overlays().List() {
@@ -150,7 +173,7 @@ func TestScreensFit(t *testing.T) {
 	for _, sc := range screenCases {
 		t.Run(sc.name, func(t *testing.T) {
 			lan := &recordingLAN{events: make(chan discovery.Event, 16)}
-			r := newTestRigLAN(t, Settings{}, lan, "main", "garden")
+			r := newTestRigLAN(t, Settings{}, lan, discard, "main", "garden")
 			onMain(func() { r.a.toggleStreaming() })
 			eventually(t, "streaming", func() bool { return r.a.stream.Streaming() })
 			_, portText, _ := net.SplitHostPort(r.srv.Addr())

@@ -217,7 +217,7 @@ func playStream(ctx context.Context, url string, header http.Header, view *jpegV
 // setState shows the client's state over the picture. A lost stream
 // blanks the picture: a frozen frame would look live.
 func (vw *viewer) setState(s httpstream.ClientState, err error) {
-	text := stateText(s, err)
+	text := stateText(vw.title, s, err)
 	vw.mu.Lock()
 	vw.state, vw.text = s, text
 	vw.mu.Unlock()
@@ -225,7 +225,7 @@ func (vw *viewer) setState(s httpstream.ClientState, err error) {
 		vw.view.clear()
 	}
 	vw.do(func() {
-		vw.label.SetText(text)
+		setCenteredText(vw.overlay, vw.label, text)
 		if text == "" {
 			vw.overlay.Hide()
 		} else {
@@ -239,22 +239,6 @@ func (vw *viewer) status() (httpstream.ClientState, string) {
 	vw.mu.Lock()
 	defer vw.mu.Unlock()
 	return vw.state, vw.text
-}
-
-// stateText is what a viewer says while it has no live picture.
-func stateText(s httpstream.ClientState, err error) string {
-	switch s {
-	case httpstream.ClientPlaying:
-		return ""
-	case httpstream.ClientConnecting:
-		return "connecting…"
-	case httpstream.ClientReconnecting:
-		if err != nil {
-			return "reconnecting… (" + cleanErr(err) + ")"
-		}
-		return "reconnecting…"
-	}
-	return s.String()
 }
 
 // cleanErr keeps an error readable in the overlay: errors can quote what a

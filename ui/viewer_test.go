@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"go.uber.org/goleak"
 
 	"lancam/camera"
@@ -33,7 +34,8 @@ func startStreamServer(t *testing.T, ctx context.Context) (*httpstream.Server, s
 }
 
 // TestViewerPlaysReconnectsAndStops: a viewer window plays a real MJPEG
-// server, says "reconnecting…" (and blanks the picture) while the server is
+// server, says in words that it is not answering and how often it retries
+// (and blanks the picture, keeping the window's size) while the server is
 // down, plays again when it is back, is focused rather than duplicated when
 // opened twice, and its client goroutine is gone once the window closes.
 func TestViewerPlaysReconnectsAndStops(t *testing.T) {
@@ -71,10 +73,26 @@ func TestViewerPlaysReconnectsAndStops(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	var size, viewSize fyne.Size
+	var viewPos fyne.Position
+	loop.wait(func() { size, viewPos, viewSize = vw.win.Canvas().Size(), vw.view.Position(), vw.view.Size() })
 	loop.waitUntil(t, "reconnecting overlay", func() bool {
 		s, text := vw.status()
-		return s == httpstream.ClientReconnecting && strings.HasPrefix(text, "reconnecting…") &&
+		return s == httpstream.ClientReconnecting && strings.HasPrefix(text, addr+" is not answering — retrying every ") &&
 			vw.overlay.Visible() && vw.label.Text == text
+	})
+	// The message wraps at words inside the window, which keeps its size
+	// and the picture's place.
+	loop.wait(func() {
+		if got := vw.win.Canvas().Size(); got != size {
+			t.Errorf("window %v while reconnecting, was %v", got, size)
+		}
+		if got := vw.view.Position(); got != viewPos || vw.view.Size() != viewSize {
+			t.Errorf("picture at %v size %v while reconnecting, was %v %v", got, vw.view.Size(), viewPos, viewSize)
+		}
+		if ls := vw.label.Size(); ls.Width < 200 || ls.Height > 200 {
+			t.Errorf("message laid out %v: not wrapped at words", ls)
+		}
 	})
 	if err := srv.Start(ctx); err != nil {
 		t.Fatal(err)

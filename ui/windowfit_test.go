@@ -219,3 +219,30 @@ func TestSidePanelFolds(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviewStaysWhenStreamingStarts: the URLs that appear when streaming
+// starts (two cameras: long per-camera links) neither widen the side panel
+// nor move or shrink the preview, and the camera chooser shows its whole
+// choice at 800x480.
+func TestPreviewStaysWhenStreamingStarts(t *testing.T) {
+	r := newTestRigFeeds(t, Settings{}, "main", "a-camera-with-a-long-name")
+	m := r.a.main
+	var pos fyne.Position
+	var size fyne.Size
+	onMain(func() {
+		r.a.win.Resize(screenCases[0].size)
+		m.camSel.SetSelected(labelAuto)
+		pos, size = m.view.Position(), m.view.Size()
+		if got := shownText(m.camSel); got != labelAuto {
+			t.Errorf("camera chooser shows %q, want %q", got, labelAuto)
+		}
+	})
+	onMain(func() { r.a.toggleStreaming() })
+	eventually(t, "URLs shown", func() bool { return len(m.urlBox.Objects) >= 2 })
+	onMain(func() {
+		relayout(r.a.win.Content())
+		if m.view.Position() != pos || m.view.Size() != size {
+			t.Errorf("preview moved from %v %v to %v %v when streaming started", pos, size, m.view.Position(), m.view.Size())
+		}
+	})
+}
