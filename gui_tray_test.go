@@ -8,11 +8,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"image/jpeg"
 	"net"
 	"os"
 	"os/signal"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -370,6 +373,137 @@ func TestGUITray(t *testing.T) {
 	checkGUIExit(t, l, `the tray's "Quit"`, quitAt)
 }
 
+// getProperty calls GetProperty(id, name) on the menu with a deadline of
+// d; the error is the D-Bus error of the reply, or the context's if no
+// reply came in time.
+func (m *trayMenu) getProperty(id int32, name string, d time.Duration) (dbus.Variant, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	start := time.Now()
+	var v dbus.Variant
+	err := m.obj.CallWithContext(ctx, menuIface+".GetProperty", 0, id, name).Store(&v)
+	return v, time.Since(start), err
+}
+
+// entryProps reads one entry's properties with GetGroupProperties.
+func (m *trayMenu) entryProps(t *testing.T, id int32) map[string]dbus.Variant {
+	t.Helper()
+	var groups []struct {
+		ID    int32
+		Props map[string]dbus.Variant
+	}
+	if err := m.obj.Call(menuIface+".GetGroupProperties", 0, []int32{id}, []string{}).Store(&groups); err != nil {
+		t.Fatalf("GetGroupProperties([%d]): %v", id, err)
+	}
+	for _, g := range groups {
+		if g.ID == id {
+			return g.Props
+		}
+	}
+	t.Fatalf("GetGroupProperties([%d]) has no entry %d: %v", id, id, groups)
+	return nil
+}
+
+// TestGUITrayGetPropertyMissing (issue 18): com.canonical.dbusmenu's
+// GetProperty answers at once, for a property an entry has (its value),
+// one it lacks and an id no entry has (a D-Bus error for both) — systray's
+// menu left the caller waiting for the D-Bus timeout (25 s) when there was
+// no value. Each call gets one second; afterwards the menu still works
+// and Quit ends lancam cleanly.
+func TestGUITrayGetPropertyMissing(t *testing.T) {
+	const answerTimeout = time.Second
+	l, m := startTrayGUI(t)
+	root := m.waitLabels(t, trayLabels(false), trayTimeout)
+	entry, ok := root.find("Start streaming")
+	if !ok {
+		t.Fatalf("no tray menu entry %q in %q", "Start streaming", root.labels())
+	}
+	props := m.entryProps(t, entry.id)
+	names := make([]string, 0, len(props))
+	for k := range props {
+		names = append(names, k)
+	}
+	t.Logf("entry %q (id %d) has properties %q", entry.label, entry.id, names)
+	const missing = "x-lancam-nonexistent"
+	if _, ok := props[missing]; ok {
+		t.Fatalf("entry %q has a property %q", entry.label, missing)
+	}
+	unknownID := int32(99999)
+	var ids func(menuNode)
+	ids = func(n menuNode) {
+		if n.id == unknownID {
+			t.Fatalf("the menu has an entry with id %d", unknownID)
+		}
+		for _, c := range n.children {
+			ids(c)
+		}
+	}
+	ids(root)
+
+	ask := func(id int32, name string) {
+		t.Helper()
+		v, took, err := m.getProperty(id, name, answerTimeout)
+		want, has := props[name]
+		if id != entry.id {
+			has = false
+		}
+		var dbusErr dbus.Error
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			t.Errorf("GetProperty(%d, %q): no answer within %v (%v)", id, name, answerTimeout, err)
+		case has && err != nil:
+			t.Errorf("GetProperty(%d, %q): %v after %v, want %v", id, name, err, took.Round(time.Microsecond), want)
+		case has && !sameVariant(v, want):
+			t.Errorf("GetProperty(%d, %q) = %v after %v, want %v", id, name, v, took.Round(time.Microsecond), want)
+		case has:
+			t.Logf("GetProperty(%d, %q) = %v after %v", id, name, v, took.Round(time.Microsecond))
+		case err == nil:
+			t.Errorf("GetProperty(%d, %q) = %v after %v, want a D-Bus error (no such property)", id, name, v, took.Round(time.Microsecond))
+		case !errors.As(err, &dbusErr):
+			t.Errorf("GetProperty(%d, %q): %T %v after %v, want a D-Bus error reply", id, name, err, err, took.Round(time.Microsecond))
+		default:
+			t.Logf("GetProperty(%d, %q): D-Bus error %s %q after %v", id, name, dbusErr.Name, dbusErr.Body, took.Round(time.Microsecond))
+		}
+	}
+	if _, ok := props["label"]; !ok {
+		t.Fatalf("entry %q has no label property: %v", entry.label, props)
+	}
+	ask(entry.id, "label")
+	if v, _ := props["label"].Value().(string); v != "Start streaming" {
+		t.Errorf("the entry's label is %q, want %q", v, "Start streaming")
+	}
+	ask(entry.id, missing)
+	ask(entry.id, "toggle-type") // absent on a plain entry, else its value
+	ask(unknownID, "label")
+	ask(entry.id, "label") // still answering after the errors
+
+	// The menu still works: a click starts the stream, Quit ends lancam.
+	m.click(t, "Start streaming")
+	waitStreamUp(t, l, streamTimeout)
+	m.waitLabels(t, trayLabels(true), trayTimeout)
+	at := time.Now()
+	m.click(t, "Quit")
+	checkGUIExit(t, l, `the tray's "Quit"`, at)
+}
+
+// startTrayGUI starts lancam in window mode with the test pattern on a
+// private X server and session bus with a tray host of the test's own,
+// and returns it with its registered tray menu.
+func startTrayGUI(t *testing.T) (*lancam, *trayMenu) {
+	t.Helper()
+	g := newGUIEnv(t)
+	g.startXvfb()
+	g.startBus()
+	w := startTrayWatcher(t, g.bus)
+	l := g.startGUI("-source", "test", "-size", "320x240", "-fps", "15")
+	return l, w.itemMenu(t, w.waitItem(t, l, trayTimeout))
+}
+
+// sameVariant compares two variants by signature and value.
+func sameVariant(a, b dbus.Variant) bool {
+	return a.Signature() == b.Signature() && reflect.DeepEqual(a.Value(), b.Value())
+}
+
 // TestGUIQuitWhileStreaming: the tray's Quit, SIGTERM and SIGINT each end
 // lancam with code 0 and no panic while it streams to a viewer (stopping
 // the stream on the way out must not touch the tray after it is gone).
@@ -383,12 +517,7 @@ func TestGUIQuitWhileStreaming(t *testing.T) {
 		{"SIGINT", syscall.SIGINT},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGUIEnv(t)
-			g.startXvfb()
-			g.startBus()
-			w := startTrayWatcher(t, g.bus)
-			l := g.startGUI("-source", "test", "-size", "320x240", "-fps", "15")
-			m := w.itemMenu(t, w.waitItem(t, l, trayTimeout))
+			l, m := startTrayGUI(t)
 			m.waitLabels(t, trayLabels(false), trayTimeout)
 			m.click(t, "Start streaming")
 			waitStreamUp(t, l, streamTimeout)

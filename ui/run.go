@@ -62,6 +62,9 @@ func (a *App) start(ctx context.Context, parts Parts) {
 	if desk, ok := a.fyne.(desktop.App); ok && hasBus {
 		a.tray = newTray(a, desk)
 		a.tray.refresh()
+		// Fyne starts systray (which exports its menu) as its loop starts,
+		// just before OnStarted: lancam's menu goes over it then.
+		a.fyne.Lifecycle().SetOnStarted(a.tray.serveMenu)
 		a.lan.OnPeersChanged(func() { a.do(a.tray.refresh) })
 	}
 	a.trayHost = a.tray != nil && hasHost

@@ -3,14 +3,16 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"github.com/godbus/dbus/v5"
 )
 
 // tray is the system tray icon and menu: idle or streaming icon, and the
 // menu (show, start/stop, LAN cameras, copy URL, snapshot, quit), rebuilt
 // whenever streaming or the peers change.
 type tray struct {
-	a    *App
-	desk desktop.App
+	a      *App
+	desk   desktop.App
+	served *trayMenu // lancam's own dbusmenu, once exported (UI goroutine)
 }
 
 func newTray(a *App, desk desktop.App) *tray { return &tray{a: a, desk: desk} }
@@ -54,9 +56,26 @@ func (t *tray) menu() *fyne.Menu {
 	)
 }
 
+// serveMenu exports lancam's own dbusmenu over systray's (see trayMenu);
+// UI goroutine, once systray runs. Without it the tray works as systray
+// makes it.
+func (t *tray) serveMenu() {
+	conn, err := dbus.SessionBus() // systray's connection: the same object path must be on it
+	if err == nil {
+		t.served, err = exportTrayMenu(conn, t.a.do, t.menu())
+	}
+	if err != nil {
+		t.a.log.Warn("tray: own menu not exported, systray's stays", "err", err)
+	}
+}
+
 // refresh rebuilds menu and icon; UI goroutine only.
 func (t *tray) refresh() {
-	t.desk.SetSystemTrayMenu(t.menu())
+	m := t.menu()
+	t.desk.SetSystemTrayMenu(m)
+	if t.served != nil {
+		t.served.set(m)
+	}
 	if t.a.stream.Streaming() {
 		t.desk.SetSystemTrayIcon(t.a.icons.live)
 	} else {
