@@ -90,8 +90,10 @@ type App struct {
 	// runs fyne.Do on the caller's goroutine). Use a.do.
 	onUI     func(func())
 	quitting atomic.Bool // Fyne's loop is over: widget changes are dropped
-	onScreen atomic.Bool // the window is shown (not hidden to the tray); mirrors shown
-	fyne     fyne.App
+	// shown: the window is on screen (not hidden to the tray). Set on the
+	// UI goroutine, read by the poll and the iconify watch too.
+	shown atomic.Bool
+	fyne  fyne.App
 
 	settings *settingsStore
 	icons    icons
@@ -108,13 +110,11 @@ type App struct {
 	lan         *lanView // safe from any goroutine
 	tray        *tray
 	trayHost    bool // a tray host exists: closing the window hides it
-	shown       bool // the window is on screen
 	iconified   bool // minimised by the window manager
 	lanTabShown bool
 	fitted      bool // the window was sized to the screen once
 
-	screen   screenInfo // read before Fyne starts
-	screenOK bool       // an X display told its size
+	screen screenInfo // read before Fyne starts; zero without an X display
 
 	mu       sync.Mutex
 	cur      Settings   // guarded by mu
@@ -140,10 +140,9 @@ func New(cfg Config) *App {
 		live: iconResource("lancam-live.png", 64, true, false),
 	}
 	var scr screenInfo
-	var scrOK bool
 	fa := cfg.App
 	if fa == nil {
-		scr, scrOK = readScreen()
+		scr = readScreen()
 		if v, ok := setSmallScreenScale(scr); ok {
 			log.Info("small screen: drawing one unit per pixel", "screen", scr.work, "width_mm", scr.widthMM, "FYNE_SCALE", v)
 		}
@@ -154,7 +153,7 @@ func New(cfg Config) *App {
 			Migrations: map[string]bool{"fyneDo": true}})
 		fa = app.NewWithID(AppID)
 	}
-	a := &App{cfg: cfg, log: log, fyne: fa, onUI: fyne.Do, icons: ic, screen: scr, screenOK: scrOK}
+	a := &App{cfg: cfg, log: log, fyne: fa, onUI: fyne.Do, icons: ic, screen: scr}
 	a.settings = newSettingsStore(fa.Preferences(), cfg.Flags, cfg.Overridden)
 	return a
 }

@@ -132,7 +132,7 @@ func (a *App) showWindow() {
 	}
 	a.win.Show()
 	a.win.RequestFocus()
-	a.shown = true
+	a.shown.Store(true)
 	a.updateVisibility()
 }
 
@@ -140,14 +140,13 @@ func (a *App) showWindow() {
 func (a *App) hideWindow() {
 	a.rememberSize()
 	a.win.Hide()
-	a.shown = false
+	a.shown.Store(false)
 	a.updateVisibility()
 }
 
 // updateVisibility starts or stops the work only a visible window needs.
 func (a *App) updateVisibility() {
-	a.onScreen.Store(a.shown)
-	seen := a.shown && !a.iconified
+	seen := a.shown.Load() && !a.iconified
 	a.preview.SetVisible(seen && !a.lanTabShown)
 	a.lan.SetVisible(seen && a.lanTabShown)
 }
@@ -184,7 +183,7 @@ func (a *App) watchIconified(ctx context.Context) {
 			}
 			continue
 		}
-		if iw == nil || !a.onScreen.Load() {
+		if iw == nil || !a.shown.Load() {
 			continue // hidden to the tray: no state to follow, no X round trips
 		}
 		if now := iw.Iconified(); now != last {
@@ -238,7 +237,7 @@ func (a *App) poll(ctx context.Context) {
 		}
 		// A window hidden to the tray needs no updates: they would only
 		// wake Fyne's loop (the hidden window's cost is Fyne's own).
-		if a.onScreen.Load() {
+		if a.shown.Load() {
 			if a.stream.Streaming() {
 				text := viewerText(a.stream.Viewers())
 				a.do(func() { a.main.viewers.SetText(text) })

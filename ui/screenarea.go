@@ -43,16 +43,16 @@ type screenInfo struct {
 	widthPx int
 }
 
-// readScreen asks the X server (our own short connection); ok is false
-// without an X display, where lancam leaves sizes to the compositor.
-func readScreen() (screenInfo, bool) {
+// readScreen asks the X server (our own short connection); without an X
+// display it is zero, and lancam leaves sizes to the compositor.
+func readScreen() screenInfo {
 	var area [4]C.long
 	var wpx, wmm C.int
 	if C.lancam_screen(&area[0], &wpx, &wmm) == 0 {
-		return screenInfo{}, false
+		return screenInfo{}
 	}
 	return screenInfo{
 		work:    image.Rect(int(area[0]), int(area[1]), int(area[0]+area[2]), int(area[1]+area[3])),
 		widthMM: int(wmm), widthPx: int(wpx),
-	}, true
+	}
 }

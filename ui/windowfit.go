@@ -72,8 +72,8 @@ func setSmallScreenScale(s screenInfo) (string, bool) {
 
 // workSize is the screen's work area in the window's units.
 func (a *App) workSize() fyne.Size {
-	if !a.screenOK {
-		return fyne.Size{}
+	if a.screen.work.Empty() {
+		return fyne.Size{} // no X display: unknown
 	}
 	scale := a.win.Canvas().Scale()
 	if scale <= 0 {
@@ -121,7 +121,7 @@ func (a *App) fitWindow() {
 // goroutine. Fyne reports no resizes, so the app's poll calls this; a
 // full-screen or hidden window keeps the size it had before.
 func (a *App) rememberSize() {
-	if !a.shown || a.win.FullScreen() {
+	if !a.shown.Load() || a.win.FullScreen() {
 		return
 	}
 	s := a.win.Canvas().Size()

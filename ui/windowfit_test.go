@@ -82,7 +82,7 @@ func TestWindowRemembersSize(t *testing.T) {
 	// A new start: the saved size, shrunk to an 800x480 screen.
 	onMain(func() {
 		r.a.fitted = false
-		r.a.screen, r.a.screenOK = screenInfo{work: image.Rect(0, 0, 800, 480), widthPx: 800}, true
+		r.a.screen = screenInfo{work: image.Rect(0, 0, 800, 480), widthPx: 800}
 		r.a.fitWindow()
 		if got, want := r.a.win.Canvas().Size(), fyne.NewSize(792, 440); got != want {
 			t.Errorf("window at start on 800x480: %v, want %v", got, want)
