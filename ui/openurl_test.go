@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"net"
-	"strconv"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -14,9 +12,7 @@ import (
 // Open button does, but not while the URL is refused.
 func TestOpenURLEnter(t *testing.T) {
 	r := newTestRig(t, Settings{})
-	_, portText, _ := net.SplitHostPort(r.srv.Addr())
-	port, _ := strconv.Atoi(portText)
-	good := "http://127.0.0.1:" + strconv.Itoa(port) + "/stream.mjpg"
+	good := "http://127.0.0.1:1/stream.mjpg" // valid; whether it answers does not matter here
 	var entry *widget.Entry
 	onMain(func() {
 		r.a.main.tabs.SelectIndex(1)

@@ -12,23 +12,13 @@ import (
 // shownText is the text o draws (a label, a select): its text, or the
 // truncated text with an ellipsis when it does not fit.
 func shownText(o fyne.CanvasObject) string {
-	var b strings.Builder
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch o := o.(type) {
-		case *canvas.Text:
-			b.WriteString(o.Text)
-		case *fyne.Container:
-			for _, k := range o.Objects {
-				walk(k)
-			}
-		case fyne.Widget:
-			for _, k := range test.WidgetRenderer(o).Objects() {
-				walk(k)
-			}
-		}
+	if t, ok := o.(*canvas.Text); ok {
+		return t.Text
 	}
-	walk(o)
+	var b strings.Builder
+	for _, k := range childrenOf(o) {
+		b.WriteString(shownText(k))
+	}
 	return b.String()
 }
 

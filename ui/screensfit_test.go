@@ -89,18 +89,25 @@ func collect(o fyne.CanvasObject, at fyne.Position, scrolled bool, targets, pict
 			}
 		}
 	}
+	if c, ok := o.(*container.Scroll); ok {
+		collect(c.Content, at.Subtract(c.Offset), true, targets, pictures)
+		return
+	}
+	for _, k := range childrenOf(o) {
+		collect(k, at, scrolled, targets, pictures)
+	}
+}
+
+// childrenOf is what o draws inside it: a container's objects, a widget's
+// renderer's, none for anything else.
+func childrenOf(o fyne.CanvasObject) []fyne.CanvasObject {
 	switch c := o.(type) {
 	case *fyne.Container:
-		for _, k := range c.Objects {
-			collect(k, at, scrolled, targets, pictures)
-		}
-	case *container.Scroll:
-		collect(c.Content, at.Subtract(c.Offset), true, targets, pictures)
+		return c.Objects
 	case fyne.Widget:
-		for _, k := range test.WidgetRenderer(c).Objects() {
-			collect(k, at, scrolled, targets, pictures)
-		}
+		return test.WidgetRenderer(c).Objects()
 	}
+	return nil
 }
 
 // relayout lays out every container and widget under o again at its
@@ -113,15 +120,11 @@ func relayout(o fyne.CanvasObject) {
 		if c.Layout != nil {
 			c.Layout.Layout(c.Objects, c.Size())
 		}
-		for _, k := range c.Objects {
-			relayout(k)
-		}
 	case fyne.Widget:
-		r := test.WidgetRenderer(c)
-		r.Layout(c.Size())
-		for _, k := range r.Objects() {
-			relayout(k)
-		}
+		test.WidgetRenderer(c).Layout(c.Size())
+	}
+	for _, k := range childrenOf(o) {
+		relayout(k)
 	}
 }
 
