@@ -213,10 +213,7 @@ func checkInside(t *testing.T, r, screen image.Rectangle) {
 func TestGUIFitScreens(t *testing.T) {
 	for _, sc := range []struct{ w, h int }{{800, 480}, {1280, 720}, {1920, 1080}} {
 		t.Run(fmt.Sprintf("%dx%d", sc.w, sc.h), func(t *testing.T) {
-			g := newGUIEnv(t)
-			g.startXvfbSize(sc.w, sc.h)
-			g.noBus()
-			screen := g.screenRect()
+			g, screen := newFitEnv(t, sc.w, sc.h)
 			if screen != image.Rect(0, 0, sc.w, sc.h) {
 				t.Fatalf("X screen is %v, want %dx%d", screen, sc.w, sc.h)
 			}
@@ -287,10 +284,7 @@ func TestGUIFitScreens(t *testing.T) {
 // remembers is the window's, not the full screen's; and lancam quits with
 // code 0 on SIGTERM.
 func TestGUIFitFullScreen(t *testing.T) {
-	g := newGUIEnv(t)
-	g.startXvfbSize(800, 480)
-	g.noBus()
-	screen := g.screenRect()
+	g, screen := newFitEnv(t, 800, 480)
 	l, win := g.startFitGUI("window")
 	before := win.rect
 	if before == screen {
@@ -349,10 +343,7 @@ func TestGUIFitFullScreen(t *testing.T) {
 // the same HOME opens the window at 900x560 again, on screen.
 func TestGUIFitRemembersSize(t *testing.T) {
 	const w, h = 900, 560
-	g := newGUIEnv(t)
-	g.startXvfbSize(1280, 720)
-	g.noBus()
-	screen := g.screenRect()
+	g, screen := newFitEnv(t, 1280, 720)
 	l, win := g.startFitGUI("first")
 	if win.rect.Dx() == w && win.rect.Dy() == h {
 		t.Fatalf("the window is %v at its first start already: the test would prove nothing", win.rect)
@@ -376,14 +367,22 @@ func TestGUIFitRemembersSize(t *testing.T) {
 // in the preferences, on the 800x480 screen, as after moving the SD card
 // from a desktop to the Pi) still opens the window entirely on screen.
 func TestGUIFitSavedSizeTooBig(t *testing.T) {
-	g := newGUIEnv(t)
-	g.startXvfbSize(800, 480)
-	g.noBus()
-	screen := g.screenRect()
+	g, screen := newFitEnv(t, 800, 480)
 	g.writePrefs(map[string]any{"window.width": 2000.0, "window.height": 1500.0})
 	l, win := g.startFitGUI("window")
 	checkInside(t, win.rect, screen)
 	stopGUI(t, l, syscall.SIGTERM, fitAllowed...)
+}
+
+// newFitEnv is a test's private w x h X server without a window manager
+// or session bus (lancam is a plain window), and the screen's rectangle
+// as the X server reports it.
+func newFitEnv(t *testing.T, w, h int) (*guiEnv, image.Rectangle) {
+	t.Helper()
+	g := newGUIEnv(t)
+	g.startXvfbSize(w, h)
+	g.noBus()
+	return g, g.screenRect()
 }
 
 // startFitGUI starts lancam with the moving test pattern, waits for its
