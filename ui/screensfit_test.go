@@ -158,7 +158,7 @@ func checkScreen(t *testing.T, what string, c fyne.Canvas) []placed {
 	return pictures
 }
 
-// fitWindow checks that w's content fits size and sizes w to it.
+// fitTestWindow checks that w's content fits size and sizes w to it.
 func fitTestWindow(t *testing.T, what string, w fyne.Window, size fyne.Size) {
 	t.Helper()
 	if m := w.Content().MinSize(); m.Width > size.Width || m.Height > size.Height {

@@ -82,8 +82,8 @@ func (a *App) workSize() fyne.Size {
 	return fyne.NewSize(float32(a.screen.work.Dx())/scale, float32(a.screen.work.Dy())/scale)
 }
 
-// fitToScreen is fitWindowSize for other windows (viewers); any goroutine
-// that may touch windows.
+// fitToScreen is fitWindowSize for other windows (viewers); UI
+// goroutine, as it reads the main window's scale.
 func (a *App) fitToScreen(want, min fyne.Size) fyne.Size {
 	return fitWindowSize(want, min, a.workSize())
 }
